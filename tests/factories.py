@@ -1,0 +1,1 @@
+"""Small plain helpers that make test data (djangoproject.com style)."""
