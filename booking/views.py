@@ -1,5 +1,241 @@
-from django.shortcuts import render
+"""
+The patient's side of booking: the form at /book/ and the confirmation page.
+
+Every booking form, on /book/ or in a content page's sidebar, posts here. A form with problems
+comes back on /book/ with an error summary and every answer kept (including the hidden page it
+was sent from); a good one is stored by the service and answered with a redirect to the
+confirmation page (Post/Redirect/Get), whose address carries only the signed reference.
+"""
+
+import datetime
+import math
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from booking import ratelimit, tokens
+from booking.forms import ConsultationRequestForm
+from booking.models import ConsultationRequest
+from booking.services import consultation_request_create
+from pages import structured_data
+from pages.cache import cache_public_page
+from pages.models import Clinic, Treatment
+from pages.per_request import published_clinics, published_treatments
+
+# A confirmation link works for a day: long enough to reload or come back to, short enough
+# that a shared computer's history doesn't show it for ever. The address holds no personal data.
+CONFIRMATION_MAX_AGE = 24 * 60 * 60
+_CONFIRMATION_SALT = "booking.confirmation"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
-def request_consultation(request):
-    return render(request, "booking/request_form.html")
+def booking_form(
+    request: HttpRequest,
+    *,
+    treatment: Treatment | None = None,
+    clinic: Clinic | None = None,
+) -> ConsultationRequestForm:
+    """
+    A new, empty booking form for the page being rendered, with its one-time token.
+
+    The token is left on `request.booking_form_token` so the page cache can find it in the
+    HTML and give each visitor a fresh one.
+    """
+    token = tokens.new_form_token()
+    request.booking_form_token = token
+    return ConsultationRequestForm(
+        initial={
+            "treatment": treatment.slug if treatment else None,
+            "clinic": clinic.slug if clinic else None,
+            "form_token": token,
+            "source_path": request.path,
+        },
+        preselected_treatment=treatment,
+        # The lists the page's footer (and a treatment page) fetch anyway: no query of its own.
+        clinics=published_clinics(request),
+        treatments=published_treatments(request),
+    )
+
+
+# The empty form is the same for everyone but its tokens: served from the page cache like
+# the content pages (pages/cache.py), which never stores a POST's answer.
+@cache_public_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request)
+    form = booking_form(
+        request,
+        treatment=_published_or_none(Treatment, request.GET.get("treatment")),
+        clinic=_published_or_none(Clinic, request.GET.get("clinic")),
+    )
+    return _render_form(request, form)
+
+
+@never_cache  # The answers (on error) and the outcome belong to one patient: never stored.
+def _submit(request: HttpRequest) -> HttpResponse:
+    form = ConsultationRequestForm(request.POST)
+    if not form.is_valid():
+        if form.token is None:
+            # A missing or tampered token: give the corrected form a good one.
+            data = request.POST.copy()
+            data["form_token"] = request.booking_form_token = tokens.new_form_token()
+            form = ConsultationRequestForm(data)
+            form.is_valid()
+        return _render_form(request, form)
+
+    verdict = ratelimit.count_booking_attempt(request)
+    if not verdict.allowed:
+        # A double click on the attempt that reached the limit was stored: show it, not a 429.
+        already_stored = _request_for_token(form.token)
+        if already_stored is not None:
+            return redirect(confirmation_url(already_stored))
+        return too_many_requests(request, retry_after=verdict.retry_after)
+
+    consultation_request = consultation_request_create(**form.request_details())
+    return redirect(confirmation_url(consultation_request))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def confirmation(request: HttpRequest, signed_reference: str) -> HttpResponse:
+    try:
+        reference = signing.TimestampSigner(salt=_CONFIRMATION_SALT).unsign(
+            signed_reference, max_age=CONFIRMATION_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        return render(
+            request,
+            "booking/confirmation_expired.html",
+            {"canonical_url": request.build_absolute_uri(reverse("booking:request_form"))},
+            status=410,
+        )
+    except signing.BadSignature:
+        raise Http404("No such confirmation") from None
+    consultation_request = (
+        ConsultationRequest.objects.filter(reference=reference)
+        .only("reference", "respond_by", "contact_method", "is_clinical_priority")
+        .first()
+    )
+    if consultation_request is None:
+        raise Http404("No such confirmation")
+    response = render(
+        request,
+        "booking/confirmation.html",
+        {
+            "consultation_request": consultation_request,
+            "page_title": "Request sent",
+            "meta_description": "Your consultation request has been sent.",
+            # Not this page's own address: it is private and short-lived.
+            "canonical_url": request.build_absolute_uri(reverse("booking:request_form")),
+            "respond_by_text": respond_by_text(consultation_request.respond_by, relative=True),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def confirmation_url(consultation_request: ConsultationRequest) -> str:
+    """The confirmation page's address: the reference, signed and dated, nothing else."""
+    signed = signing.TimestampSigner(salt=_CONFIRMATION_SALT).sign(consultation_request.reference)
+    return reverse("booking:confirmation", kwargs={"signed_reference": signed})
+
+
+def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+    response = render(
+        request,
+        "429.html",
+        {"retry_minutes": max(1, math.ceil(retry_after / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def response_time_text(hours: int) -> str:
+    """BOOKING_RESPONSE_HOURS in words: 24 is "one working day", 4 is "4 working hours"."""
+    if hours > 0 and hours % 24 == 0:
+        days = hours // 24
+        return "one working day" if days == 1 else f"{days} working days"
+    return "one working hour" if hours == 1 else f"{hours} working hours"
+
+
+def respond_by_text(
+    respond_by: datetime.datetime | None, *, relative: bool = False, now=None
+) -> str:
+    """
+    When the patient can expect to hear from us, in words: "by 10:30 on Thursday 26
+    November", or "by the end of Monday 30 November" for a target at midnight. Emails use
+    these words too (booking/emails.py), so the page and the email always agree.
+
+    With `relative` (the confirmation page, seen the day it is sent), today and tomorrow say
+    so: "by 14:00 today", "by 10:30 tomorrow (Thursday 26 November)". Never in an email,
+    which may be read days later.
+    """
+    if respond_by is None:
+        return "within " + response_time_text(settings.BOOKING_RESPONSE_HOURS)
+    local = timezone.localtime(respond_by)
+    today = timezone.localdate(now) if relative else None
+    if local.time() == datetime.time.min:
+        return "by the end of " + _day_text(local.date() - datetime.timedelta(days=1), today)
+    day = _day_text(local.date(), today)
+    if day.startswith(("today", "tomorrow")):
+        return f"by {local:%H:%M} {day}"
+    return f"by {local:%H:%M} on {day}"
+
+
+def _day_text(day: datetime.date, today: datetime.date | None) -> str:
+    full = date_format(day, "l j F")
+    if today is None:
+        return full
+    if day == today:
+        return "today"
+    if day == today + datetime.timedelta(days=1):
+        return f"tomorrow ({full})"
+    return full
+
+
+def _render_form(request: HttpRequest, form: ConsultationRequestForm) -> HttpResponse:
+    description = (
+        f"Ask for a consultation at {settings.CLINIC_NAME}: complete the form or call "
+        f"{settings.CLINIC_PHONE}."
+    )
+    context = {
+        "form": form,
+        "page_title": "Book a consultation",
+        "meta_description": description,
+        "breadcrumbs": [{"name": "Book a consultation", "url": reverse("booking:request_form")}],
+        "structured_data": [
+            structured_data.web_page(
+                request,
+                name="Book a consultation",
+                description=description,
+                page_type="ContactPage",
+            )
+        ],
+        "response_time": response_time_text(settings.BOOKING_RESPONSE_HOURS),
+    }
+    return render(request, "booking/request_form.html", context)
+
+
+def _published_or_none(model, slug: str | None):
+    """The published item with this slug from a query string, or None for anything else."""
+    if not slug or not _SLUG.fullmatch(slug):
+        return None
+    return model.objects.published().filter(slug=slug).first()
+
+
+def _request_for_token(token: tokens.FormToken | None) -> ConsultationRequest | None:
+    if token is None:
+        return None
+    return (
+        ConsultationRequest.objects.filter(submission_token=token.nonce).only("reference").first()
+    )

@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 import pytest
 from django.conf import settings
 
@@ -10,6 +13,25 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # On SQLite the test database is a file, as in production (WAL, IMMEDIATE transactions,
+    # busy timeout), not Django's default in-memory database: the live server would share
+    # one in-memory connection between its threads, so simultaneous requests trip over each
+    # other (tests/booking/test_concurrency.py). One file per test run, so runs never meet.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = os.path.join(
+            tempfile.gettempdir(), f"clinic-site-test-{os.getpid()}.sqlite3"
+        )
+
+
+def pytest_unconfigure(config):
+    # Django removes the test database file but not SQLite's -wal and -shm files beside it,
+    # nor the file itself when a live server thread still held it open.
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    if name.startswith(tempfile.gettempdir()):
+        for path in (name, f"{name}-wal", f"{name}-shm"):
+            if os.path.exists(path):
+                os.remove(path)
 
 
 @pytest.fixture(autouse=True)

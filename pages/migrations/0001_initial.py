@@ -6,120 +6,332 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Clinic',
+            name="Clinic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('is_published', models.BooleanField(default=False, help_text='Unpublished items are hidden from the public; staff can preview them.', verbose_name='published')),
-                ('awaiting_clinical_review', models.BooleanField(default=False, help_text='Text that is not from clinically approved material and still needs a clinician to review it.')),
-                ('seo_title', models.CharField(blank=True, help_text='Defaults to the title.', max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, help_text='Shown by search engines under the title.', max_length=160, verbose_name='SEO description')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.CharField(max_length=100)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('opening_hours', models.TextField(blank=True)),
-                ('map_url', models.URLField(blank=True, verbose_name='map link')),
-                ('notification_email', models.EmailField(blank=True, help_text='Inbox told about new consultation requests for this clinic. Empty: the site-wide staff inbox.', max_length=254)),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Unpublished items are hidden from the public; staff can preview them.",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "awaiting_clinical_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Text that is not from clinically approved material and still needs a clinician to review it.",
+                    ),
+                ),
+                (
+                    "seo_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Defaults to the title.",
+                        max_length=70,
+                        verbose_name="SEO title",
+                    ),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown by search engines under the title.",
+                        max_length=160,
+                        verbose_name="SEO description",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("city", models.CharField(max_length=100)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("opening_hours", models.TextField(blank=True)),
+                ("map_url", models.URLField(blank=True, verbose_name="map link")),
+                (
+                    "notification_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Inbox told about new consultation requests for this clinic. Empty: the site-wide staff inbox.",
+                        max_length=254,
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort_order', 'title'],
+                "ordering": ["sort_order", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('job_title', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("job_title", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('is_published', models.BooleanField(default=False, help_text='Unpublished items are hidden from the public; staff can preview them.', verbose_name='published')),
-                ('awaiting_clinical_review', models.BooleanField(default=False, help_text='Text that is not from clinically approved material and still needs a clinician to review it.')),
-                ('seo_title', models.CharField(blank=True, help_text='Defaults to the title.', max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, help_text='Shown by search engines under the title.', max_length=160, verbose_name='SEO description')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('body', models.TextField(blank=True, help_text='Markdown. Quotes start with “>”.')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Goes up each time the text changes; consent receipts record it.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Unpublished items are hidden from the public; staff can preview them.",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "awaiting_clinical_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Text that is not from clinically approved material and still needs a clinician to review it.",
+                    ),
+                ),
+                (
+                    "seo_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Defaults to the title.",
+                        max_length=70,
+                        verbose_name="SEO title",
+                    ),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown by search engines under the title.",
+                        max_length=160,
+                        verbose_name="SEO description",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="Markdown. Quotes start with “>”."),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="Goes up each time the text changes; consent receipts record it.",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Treatment',
+            name="Treatment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('is_published', models.BooleanField(default=False, help_text='Unpublished items are hidden from the public; staff can preview them.', verbose_name='published')),
-                ('awaiting_clinical_review', models.BooleanField(default=False, help_text='Text that is not from clinically approved material and still needs a clinician to review it.')),
-                ('seo_title', models.CharField(blank=True, help_text='Defaults to the title.', max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, help_text='Shown by search engines under the title.', max_length=160, verbose_name='SEO description')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('body', models.TextField(blank=True, help_text='Markdown. Quotes start with “>”.')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('kind', models.CharField(choices=[('condition', 'Condition we treat'), ('procedure', 'Procedure')], max_length=20)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('asks_about_changes', models.BooleanField(default=False, help_text='Ask patients booking for this whether it has changed, bled or itched.')),
-                ('procedure_time', models.CharField(blank=True, max_length=100)),
-                ('anaesthetic', models.CharField(blank=True, max_length=100)),
-                ('recovery', models.CharField(blank=True, max_length=200)),
-                ('price_from', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='from price (£)')),
-                ('medical_advice_note', models.TextField(blank=True, help_text='For example: a mole that changes, bleeds or itches should be seen by a GP.', verbose_name='when to get medical advice')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('procedures', models.ManyToManyField(blank=True, help_text='For a condition: the procedures used to treat it.', limit_choices_to={'kind': 'procedure'}, related_name='conditions', to='pages.treatment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Unpublished items are hidden from the public; staff can preview them.",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "awaiting_clinical_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Text that is not from clinically approved material and still needs a clinician to review it.",
+                    ),
+                ),
+                (
+                    "seo_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Defaults to the title.",
+                        max_length=70,
+                        verbose_name="SEO title",
+                    ),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown by search engines under the title.",
+                        max_length=160,
+                        verbose_name="SEO description",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="Markdown. Quotes start with “>”."),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("condition", "Condition we treat"), ("procedure", "Procedure")],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                (
+                    "asks_about_changes",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Ask patients booking for this whether it has changed, bled or itched.",
+                    ),
+                ),
+                ("procedure_time", models.CharField(blank=True, max_length=100)),
+                ("anaesthetic", models.CharField(blank=True, max_length=100)),
+                ("recovery", models.CharField(blank=True, max_length=200)),
+                (
+                    "price_from",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="from price (£)",
+                    ),
+                ),
+                (
+                    "medical_advice_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: a mole that changes, bleeds or itches should be seen by a GP.",
+                        verbose_name="when to get medical advice",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "procedures",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="For a condition: the procedures used to treat it.",
+                        limit_choices_to={"kind": "procedure"},
+                        related_name="conditions",
+                        to="pages.treatment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order', 'title'],
+                "ordering": ["sort_order", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('is_published', models.BooleanField(default=False, help_text='Unpublished items are hidden from the public; staff can preview them.', verbose_name='published')),
-                ('awaiting_clinical_review', models.BooleanField(default=False, help_text='Text that is not from clinically approved material and still needs a clinician to review it.')),
-                ('seo_title', models.CharField(blank=True, help_text='Defaults to the title.', max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, help_text='Shown by search engines under the title.', max_length=160, verbose_name='SEO description')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('body', models.TextField(blank=True, help_text='Markdown. Quotes start with “>”.')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('standfirst', models.TextField(blank=True)),
-                ('source_publication', models.CharField(blank=True, max_length=120)),
-                ('source_url', models.URLField(blank=True)),
-                ('published_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('last_reviewed_on', models.DateField(blank=True, null=True)),
-                ('expert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='pages.expert')),
-                ('related_treatments', models.ManyToManyField(blank=True, related_name='articles', to='pages.treatment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Unpublished items are hidden from the public; staff can preview them.",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "awaiting_clinical_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Text that is not from clinically approved material and still needs a clinician to review it.",
+                    ),
+                ),
+                (
+                    "seo_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Defaults to the title.",
+                        max_length=70,
+                        verbose_name="SEO title",
+                    ),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown by search engines under the title.",
+                        max_length=160,
+                        verbose_name="SEO description",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="Markdown. Quotes start with “>”."),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("standfirst", models.TextField(blank=True)),
+                ("source_publication", models.CharField(blank=True, max_length=120)),
+                ("source_url", models.URLField(blank=True)),
+                ("published_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("last_reviewed_on", models.DateField(blank=True, null=True)),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="pages.expert",
+                    ),
+                ),
+                (
+                    "related_treatments",
+                    models.ManyToManyField(
+                        blank=True, related_name="articles", to="pages.treatment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', 'title'],
+                "ordering": ["-published_on", "title"],
             },
         ),
     ]

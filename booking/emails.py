@@ -1,0 +1,146 @@
+"""
+The emails sent about consultation requests, built from templates in templates/booking/email/.
+
+Email is not a safe place for health data, so no email here ever contains what the patient
+told us about their health: no message, no treatment or concern, no answer about changes. Staff
+emails carry the reference, the clinic, the clinical-priority flag and a link to the admin,
+where the details sit behind a staff login.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from booking.models import ConsultationRequest
+
+# Asks mail servers and out-of-office robots not to answer automatic mail (RFC 3834).
+AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+
+
+def staff_inbox(clinic) -> str:
+    """Where staff hear about a clinic's requests: its own inbox, else the site-wide one."""
+    if clinic is not None and clinic.notification_email:
+        return clinic.notification_email
+    return settings.BOOKING_STAFF_INBOX
+
+
+def patient_reply_to(clinic) -> str:
+    """Where a patient's reply lands: the clinic's public address, else the site-wide inbox."""
+    if clinic is not None and clinic.email:
+        return clinic.email
+    return settings.BOOKING_STAFF_INBOX
+
+
+def admin_change_url(consultation_request) -> str:
+    path = reverse("admin:booking_consultationrequest_change", args=[consultation_request.pk])
+    return settings.SITE_URL + path
+
+
+def admin_queue_url() -> str:
+    return settings.SITE_URL + reverse("admin:booking_consultationrequest_changelist")
+
+
+def privacy_notice_url() -> str:
+    return settings.SITE_URL + reverse("pages:page_detail", kwargs={"slug": "privacy"})
+
+
+def _clinic_name(clinic) -> str:
+    return clinic.title if clinic is not None else "No preference"
+
+
+def _message(*, subject, template, context, to, reply_to) -> EmailMultiAlternatives:
+    context = {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "site_url": settings.SITE_URL,
+        **context,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"booking/email/{template}.txt", context),
+        to=[to],
+        reply_to=[reply_to],
+        headers=AUTOMATIC_HEADERS,
+    )
+    message.attach_alternative(
+        render_to_string(f"booking/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def staff_new_request_email(consultation_request: ConsultationRequest) -> EmailMultiAlternatives:
+    clinic = consultation_request.clinic
+    priority = consultation_request.is_clinical_priority
+    subject = f"New consultation request {consultation_request.reference} ({_clinic_name(clinic)})"
+    if priority:
+        subject = f"Clinical priority: {subject}"
+    return _message(
+        subject=subject,
+        template="staff_new_request",
+        context={
+            "reference": consultation_request.reference,
+            "clinic": _clinic_name(clinic),
+            "is_clinical_priority": priority,
+            "created_at": consultation_request.created_at,
+            "respond_by": consultation_request.respond_by,
+            "admin_url": admin_change_url(consultation_request),
+        },
+        to=staff_inbox(clinic),
+        # Replies reach the central booking team, never the patient: staff answer patients
+        # from the admin's details, not from an email thread.
+        reply_to=settings.BOOKING_STAFF_INBOX,
+    )
+
+
+def patient_acknowledgement_email(
+    consultation_request: ConsultationRequest,
+) -> EmailMultiAlternatives:
+    # The confirmation page's own words for the deadline, so the two always agree. (Imported
+    # here: the views import the booking service, which imports this module via the tasks.)
+    from booking.views import respond_by_text
+
+    clinic = consultation_request.clinic
+    return _message(
+        subject=f"We have your consultation request ({consultation_request.reference})",
+        template="patient_acknowledgement",
+        context={
+            "reference": consultation_request.reference,
+            "clinic_city": clinic.city if clinic is not None else "",
+            "by_phone": consultation_request.contact_method
+            == ConsultationRequest.ContactMethod.PHONE,
+            "respond_by_text": respond_by_text(consultation_request.respond_by),
+            "privacy_url": privacy_notice_url(),
+        },
+        to=consultation_request.email,
+        reply_to=patient_reply_to(clinic),
+    )
+
+
+def overdue_digest_email(clinic, consultation_requests, *, now) -> EmailMultiAlternatives:
+    """One clinic's overdue open requests (clinic None: the no-preference requests)."""
+    rows = [
+        {
+            "reference": item.reference,
+            "is_clinical_priority": item.is_clinical_priority,
+            "status": item.get_status_display(),
+            "respond_by": item.respond_by,
+            "admin_url": admin_change_url(item),
+        }
+        for item in consultation_requests
+    ]
+    count = len(rows)
+    noun = "request" if count == 1 else "requests"
+    return _message(
+        subject=f"{count} overdue consultation {noun} ({_clinic_name(clinic)})",
+        template="overdue_digest",
+        context={
+            "clinic": _clinic_name(clinic),
+            "rows": rows,
+            "count": count,
+            "now": now,
+            "queue_url": admin_queue_url(),
+        },
+        to=staff_inbox(clinic),
+        reply_to=settings.BOOKING_STAFF_INBOX,
+    )

@@ -1,0 +1,472 @@
+"""
+The consultation request form, shown on /book/ and in the sidebar of content pages.
+
+Server-side validation is the truth: every field has its own plain-English message, the form
+is rendered with `novalidate` so the browser never pre-empts the error summary, and each field
+shows at most one message at a time (the first problem to fix).
+"""
+
+import unicodedata
+from urllib.parse import urlsplit
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from booking import consent, tokens
+from booking.models import ConsultationRequest
+from pages.models import Clinic, Treatment
+
+PHONE_EXAMPLE = "Enter a phone number, like 020 7386 0464 or +44 7700 900123"
+
+
+def is_reserved_uk_mobile(number):
+    """
+    Ofcom's 07700 900000-900999 range, which libphonenumber calls invalid. It is the range
+    our own error message quotes and staff use in training, so a request with one is kept.
+    """
+    national = str(number.national_number)
+    return number.country_code == 44 and national.startswith("7700900") and len(national) == 10
+
+
+MESSAGE_MAX_LENGTH = 2000
+SOURCE_PATH_MAX_LENGTH = ConsultationRequest._meta.get_field("source_path").max_length
+
+# Invisible bidirectional formatting characters (marks, embeddings, overrides, isolates). They
+# never change the letters of a name, but can make it display as something else in the admin.
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+# Control characters that are really line or word breaks (pasted from word processors).
+LINE_BREAKS = dict.fromkeys(map(ord, "\x0b\x0c\x85\u2028\u2029"), "\n")
+WORD_BREAKS = dict.fromkeys(map(ord, "\x1c\x1d\x1e\x1f"), " ")
+
+TREATMENT_GROUPS = {
+    Treatment.Kind.CONDITION: "Skin concerns",
+    Treatment.Kind.PROCEDURE: "Treatments",
+}
+
+
+def has_control_characters(value: str, *, allowed: str = "") -> bool:
+    """True if `value` holds a control character (NUL included) or a lone surrogate."""
+    return any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in value)
+
+
+class PlainTextField(forms.CharField):
+    """
+    Text a person types. Unicode-normalised (NFC), with bidirectional controls removed and
+    whitespace tidied: one line collapses runs of spaces; many lines keep their line breaks.
+    Control characters (NUL included) are refused with the field's "control_characters"
+    message, which replaces Django's "Null characters are not allowed."
+    """
+
+    default_error_messages = {
+        "control_characters": "Remove the hidden control characters (these can come from "
+        "pasted text) and try again",
+    }
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        value = unicodedata.normalize("NFC", value).translate(BIDI_CONTROLS)
+        if self.multiline:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            return value.translate(LINE_BREAKS).translate(WORD_BREAKS).strip()
+        return " ".join(value.split())
+
+    def validate(self, value):
+        super().validate(value)
+        if has_control_characters(value, allowed="\n\t" if self.multiline else ""):
+            raise forms.ValidationError(
+                self.error_messages["control_characters"], code="control_characters"
+            )
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if self.multiline:
+            # No maxlength on the message box: browsers silently cut pasted text at the limit.
+            # The hint states the limit and the server explains if it is passed.
+            attrs.pop("maxlength", None)
+        return attrs
+
+
+class UncheckedField(forms.CharField):
+    """A hidden field the patient never sees: it never shows an error, whatever it holds."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.validators = []
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """
+    The options from the objects the page being rendered has already fetched, when the form
+    was given them (`clinics=`, `treatments=`: pages/per_request.py, so the footer and the
+    form share one query); from the field's queryset otherwise.
+    """
+
+    def objects(self):
+        listed = getattr(self.field, "listed_objects", None)
+        return self.queryset if listed is None else listed
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        listed = getattr(self.field, "listed_objects", None)
+        if listed is None:
+            return super().__len__()
+        return len(listed) + (1 if self.field.empty_label is not None else 0)
+
+
+class TreatmentChoiceIterator(ListedChoiceIterator):
+    """Treatment options grouped as skin concerns, then treatments (<optgroup>s)."""
+
+    def objects(self):
+        # The queryset's order (kind, then listed order); a shared list comes in listed
+        # order, and a stable sort by kind gives the same.
+        return sorted(super().objects(), key=lambda treatment: treatment.kind)
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        for treatment in self.objects():
+            label = TREATMENT_GROUPS.get(treatment.kind, "Other")
+            groups.setdefault(label, []).append(self.choice(treatment))
+        yield from groups.items()
+
+
+class ChoiceBySlugField(forms.ModelChoiceField):
+    """A published clinic or treatment, chosen by slug; anything else is "not in the list"."""
+
+    iterator = ListedChoiceIterator
+
+    def validate_no_null_characters(self, value):
+        # Django's check says "Null characters are not allowed."; to the patient, a value
+        # with a NUL in it is simply not one of the choices.
+        if "\x00" in str(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+
+
+class TreatmentChoiceField(ChoiceBySlugField):
+    iterator = TreatmentChoiceIterator
+
+
+class ConsultationRequestForm(forms.Form):
+    full_name = PlainTextField(
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "name", "spellcheck": "false", "autocapitalize": "words"}
+        ),
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": "Your full name must be 200 characters or fewer",
+            "control_characters": "Your name contains a hidden control character (this can "
+            "happen with pasted text). Type your name again",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+            "null_characters_not_allowed": "Enter an email address in the correct format, "
+            "like name@example.com",
+        },
+    )
+    phone = PlainTextField(
+        label="Phone number",
+        max_length=40,
+        help_text="For a number outside the UK, start with the country code, like +33.",
+        widget=TelInput(attrs={"autocomplete": "tel"}),
+        error_messages={
+            "required": "Enter your phone number",
+            "max_length": PHONE_EXAMPLE,
+            "control_characters": PHONE_EXAMPLE,
+        },
+    )
+    clinic = ChoiceBySlugField(
+        label="Preferred clinic",
+        queryset=Clinic.objects.published().order_by("sort_order", "title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="No preference",
+        error_messages={"invalid_choice": "Choose a clinic from the list, or No preference"},
+    )
+    treatment = TreatmentChoiceField(
+        label="Treatment or concern",
+        queryset=Treatment.objects.published().order_by("kind", "sort_order", "title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Not sure",
+        help_text="Choose “Not sure” if you would like advice on what suits you.",
+        error_messages={
+            "invalid_choice": "Choose a treatment or concern from the list, or Not sure"
+        },
+    )
+    contact_method = forms.ChoiceField(
+        label="How should we contact you?",
+        choices=ConsultationRequest.ContactMethod.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input border-secondary"}),
+        error_messages={
+            "required": "Tell us how you would like us to contact you",
+            "invalid_choice": "Tell us how you would like us to contact you",
+        },
+    )
+    best_time_to_call = PlainTextField(
+        label="Best time to call (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example, weekday mornings.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "max_length": "The best time to call must be 100 characters or fewer",
+            "control_characters": "Remove the hidden control characters from the best time to call",
+        },
+    )
+    recent_change = forms.ChoiceField(
+        label="Has it changed, bled or become itchy recently? (optional)",
+        choices=ConsultationRequest.RecentChange.choices,
+        required=False,
+        help_text="For moles and skin lesions.",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input border-secondary"}),
+        error_messages={"invalid_choice": "Choose yes, no or not sure"},
+    )
+    message = PlainTextField(
+        label="Message (optional)",
+        multiline=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        help_text="Anything else you would like us to know. Up to 2,000 characters.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": "Your message must be 2,000 characters or fewer. "
+            "It has %(show_value)s now",
+            "control_characters": "Your message contains hidden control characters (these "
+            "can come from pasted text). Remove them and try again",
+        },
+    )
+    consent = forms.BooleanField(
+        # The label (the wording and a link to the privacy notice) is set in __init__.
+        error_messages={
+            "required": "Tick the box to agree that we may use your information to respond "
+            "to your request"
+        },
+    )
+    marketing_opt_in = forms.BooleanField(required=False)
+    confirmed_adult = forms.BooleanField(
+        label="I am 18 or over",
+        help_text="Our clinics treat adults.",
+        error_messages={"required": "Confirm that you are 18 or over"},
+    )
+    # Hidden from people and from assistive technology; bots fill it in.
+    website = UncheckedField(
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    form_token = UncheckedField(max_length=tokens.MAX_LENGTH, widget=forms.HiddenInput)
+    source_path = UncheckedField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args,
+        preselected_treatment: Treatment | None = None,
+        clinics: list[Clinic] | None = None,
+        treatments: list[Treatment] | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        # `or None`: a template variable that isn't set arrives as "", not None.
+        self.preselected_treatment = preselected_treatment or None
+        # The published clinics and treatments, when the page has already fetched them:
+        # the choices are shown from these instead of a query each.
+        self.fields["clinic"].listed_objects = clinics
+        self.fields["treatment"].listed_objects = treatments
+        self.fields["consent"].label = consent.consent_label()
+        self.fields["marketing_opt_in"].label = (
+            f"Send me news and offers from {settings.CLINIC_NAME} by email. "
+            "I can unsubscribe at any time."
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        # One message per field: the first thing to put right (no pile of messages).
+        for errors in self._errors.values():
+            del errors[1:]
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        if not any(unicodedata.category(char).startswith("L") for char in name):
+            raise forms.ValidationError("Enter your full name, using letters", code="letters")
+        return name
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"]
+        try:
+            number = phonenumbers.parse(raw, "GB")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(PHONE_EXAMPLE, code="invalid") from None
+        if number.extension:
+            raise forms.ValidationError(
+                "Enter a phone number without an extension, like 020 7386 0464",
+                code="extension",
+            )
+        if not (phonenumbers.is_valid_number(number) or is_reserved_uk_mobile(number)):
+            raise forms.ValidationError(PHONE_EXAMPLE, code="invalid")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_source_path(self):
+        return clean_source_path(self.cleaned_data["source_path"])
+
+    # --- What the view and the service need -------------------------------------------------
+
+    @cached_property
+    def token(self) -> tokens.FormToken | None:
+        return tokens.read_form_token(self.cleaned_data.get("form_token", ""))
+
+    @property
+    def spam_reason(self) -> str:
+        """Why this submission looks automated ("" if it doesn't), for staff to read."""
+        reasons = []
+        if self.cleaned_data.get("website"):
+            reasons.append("honeypot field filled in")
+        if self.token is None:
+            reasons.append("no valid form token")
+        elif settings.BOOKING_MIN_SECONDS > 0 and self.token.age() < settings.BOOKING_MIN_SECONDS:
+            reasons.append(f"sent {self.token.age():.1f} s after the form was shown")
+        return "; ".join(reasons)[:100]
+
+    def request_details(self) -> dict:
+        """Keyword arguments for services.consultation_request_create()."""
+        data = self.cleaned_data
+        return {
+            "full_name": data["full_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "clinic": data["clinic"],
+            "treatment": data["treatment"],
+            "contact_method": data["contact_method"],
+            "best_time_to_call": data["best_time_to_call"],
+            "recent_change": data["recent_change"],
+            "message": data["message"],
+            "marketing_opt_in": data["marketing_opt_in"],
+            "confirmed_adult": data["confirmed_adult"],
+            "consent_wording_version": consent.consent_wording_version(),
+            "privacy_notice_version": consent.privacy_notice_version(),
+            "source_path": data["source_path"],
+            "submission_token": self.token.nonce if self.token else None,
+            "spam_reason": self.spam_reason,
+        }
+
+    # --- Rendering -------------------------------------------------------------------------
+
+    @property
+    def asks_about_changes(self) -> bool:
+        """
+        Whether to show "Has it changed, bled or become itchy recently?".
+
+        Without JavaScript the question can't appear when a treatment is picked, so it is
+        shown unless the form is for a treatment that doesn't ask it (the milia page, say):
+        on /book/, article and clinic pages it appears with the hint "For moles and skin
+        lesions". Once answered, or wrongly answered, it always stays on show.
+        """
+        if self.is_bound:
+            name = self.add_prefix("recent_change")
+            if self.data.get(name) or self.errors.get("recent_change"):
+                return True
+            if self.errors.get("treatment"):
+                return True
+            treatment = self.cleaned_data.get("treatment")
+        else:
+            treatment = self.preselected_treatment
+        return treatment is None or treatment.asks_about_changes
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(link target id, message) for each problem, in the order of the fields."""
+        problems = []
+        for field in self:
+            if field.errors and not field.is_hidden:
+                target = field.auto_id
+                if isinstance(field.field.widget, forms.RadioSelect):
+                    target = f"{field.auto_id}_0"  # the first option
+                problems.append((target, field.errors[0]))
+        problems.extend(("booking-form", error) for error in self.non_field_errors())
+        return problems
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_id = "booking-form"
+        helper.form_method = "post"
+        # The sidebar form and /book/ both post to /book/: one place for CSRF, the rate limit
+        # and the error page (which keeps the page the patient came from in `source_path`).
+        helper.form_action = reverse("booking:request_form")
+        helper.attrs = {"novalidate": ""}
+        helper.field_template = "booking/crispy/field.html"
+        fields = [
+            "full_name",
+            "email",
+            "phone",
+            "clinic",
+            "treatment",
+            "contact_method",
+            "best_time_to_call",
+        ]
+        if self.asks_about_changes:
+            fields.append("recent_change")
+        fields += [
+            "message",
+            "consent",
+            "marketing_opt_in",
+            "confirmed_adult",
+            Div("website", css_class="visually-hidden", aria_hidden="true"),
+            "form_token",
+            "source_path",
+            Submit("send", "Send my request", css_class="btn-lg"),
+        ]
+        helper.layout = Layout(*fields)
+        return helper
+
+
+def clean_source_path(value: str) -> str:
+    """The path part of a local URL ("/treatments/moles/"), or "" for anything else."""
+    if not value or len(value) > SOURCE_PATH_MAX_LENGTH or has_control_characters(value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return ""
+    if parts.path.startswith("//") or "\\" in parts.path:
+        return ""
+    return parts.path

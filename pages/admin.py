@@ -1,0 +1,288 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from pages.models import Article, Clinic, Expert, HomePage, Page, Treatment
+from pages.services import redirect_moved_page
+
+SEO_FIELDSET = (
+    "Search engines",
+    {
+        "classes": ["collapse"],
+        "fields": ["seo_title", "seo_description"],
+        "description": "Optional. Empty fields fall back to the title and summary.",
+    },
+)
+
+
+class ClinicalReviewFilter(admin.SimpleListFilter):
+    title = "clinical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting clinical review"), ("reviewed", "Reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(awaiting_clinical_review=True)
+        if self.value() == "reviewed":
+            return queryset.filter(awaiting_clinical_review=False)
+        return queryset
+
+
+@admin.action(description="Publish the selected items", permissions=["change"])
+def publish(modeladmin, request, queryset):
+    changed = 0
+    for item in queryset.filter(is_published=False):
+        item.is_published = True
+        item.save(update_fields=["is_published", "updated_at"])
+        changed += 1
+    modeladmin.message_user(request, f"Published {changed} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish the selected items", permissions=["change"])
+def unpublish(modeladmin, request, queryset):
+    changed = 0
+    for item in queryset.filter(is_published=True):
+        item.is_published = False
+        item.save(update_fields=["is_published", "updated_at"])
+        changed += 1
+    modeladmin.message_user(request, f"Unpublished {changed} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Mark the selected items as clinically reviewed", permissions=["change"])
+def mark_clinically_reviewed(modeladmin, request, queryset):
+    changed = 0
+    for item in queryset.filter(awaiting_clinical_review=True):
+        item.awaiting_clinical_review = False
+        fields = ["awaiting_clinical_review", "updated_at"]
+        if isinstance(item, Article):
+            item.last_reviewed_on = timezone.localdate()
+            fields.append("last_reviewed_on")
+        item.save(update_fields=fields)
+        changed += 1
+    modeladmin.message_user(
+        request, f"Marked {changed} item(s) as clinically reviewed.", messages.SUCCESS
+    )
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """What every public page's admin shares: publishing, review state, previews, redirects."""
+
+    list_display = ["title", "is_published", "awaiting_clinical_review", "updated_at"]
+    list_filter = [ClinicalReviewFilter, "is_published"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["updated_at"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = [publish, unpublish, mark_clinically_reviewed]
+
+    def view_on_site(self, obj):
+        # The page's own path, on whichever host staff are using: staff can open drafts
+        # there too (they are previews until published).
+        return obj.get_absolute_url()
+
+    def save_model(self, request, obj, form, change):
+        old_path = None
+        if change and "slug" in form.changed_data and form.initial.get("is_published"):
+            old_path = type(obj)(slug=form.initial["slug"]).get_absolute_url()
+        super().save_model(request, obj, form, change)
+        if old_path:
+            redirect_moved_page(old_path=old_path, new_path=obj.get_absolute_url())
+            self.message_user(
+                request,
+                f"The old address {old_path} now redirects to {obj.get_absolute_url()}.",
+                messages.INFO,
+            )
+
+
+@admin.register(Expert)
+class ExpertAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title"]
+    search_fields = ["name", "job_title"]
+
+
+@admin.register(Article)
+class ArticleAdmin(ContentAdmin):
+    list_display = [
+        "title",
+        "expert",
+        "published_on",
+        "last_reviewed_on",
+        "is_published",
+        "awaiting_clinical_review",
+    ]
+    list_filter = [ClinicalReviewFilter, "is_published", "expert", "source_publication"]
+    list_select_related = ["expert"]
+    search_fields = ["title", "slug", "standfirst", "body"]
+    date_hierarchy = "published_on"
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        ("Author and source", {"fields": ["expert", "source_publication", "source_url"]}),
+        (
+            "Publishing and review",
+            {
+                "fields": [
+                    "is_published",
+                    "published_on",
+                    "last_reviewed_on",
+                    "awaiting_clinical_review",
+                    "updated_at",
+                ]
+            },
+        ),
+        ("Related treatments", {"fields": ["related_treatments"]}),
+        SEO_FIELDSET,
+    ]
+    autocomplete_fields = ["expert"]
+    filter_horizontal = ["related_treatments"]
+
+
+class TreatmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Treatment
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        kind = cleaned_data.get("kind")
+        procedures = cleaned_data.get("procedures")
+        if kind == Treatment.Kind.PROCEDURE and procedures:
+            self.add_error(
+                "procedures",
+                "Only a condition lists procedures. A procedure shows the conditions that list it.",
+            )
+        return cleaned_data
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(ContentAdmin):
+    form = TreatmentAdminForm
+    list_display = [
+        "title",
+        "kind",
+        "is_featured",
+        "asks_about_changes",
+        "is_published",
+        "awaiting_clinical_review",
+        "sort_order",
+    ]
+    list_filter = [
+        ClinicalReviewFilter,
+        "is_published",
+        "kind",
+        "is_featured",
+        "asks_about_changes",
+    ]
+    search_fields = ["title", "slug", "summary", "body"]
+    readonly_fields = ["treats_conditions", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "summary", "body"]}),
+        (
+            "Facts (each shown only when filled in)",
+            {
+                "fields": ["procedure_time", "anaesthetic", "recovery", "price_from"],
+                "description": "Leave empty unless the fact is clinically approved.",
+            },
+        ),
+        ("Medical advice", {"fields": ["medical_advice_note"]}),
+        ("Links", {"fields": ["procedures", "treats_conditions"]}),
+        (
+            "Publishing and review",
+            {
+                "fields": [
+                    "is_published",
+                    "awaiting_clinical_review",
+                    "is_featured",
+                    "sort_order",
+                    "updated_at",
+                ]
+            },
+        ),
+        ("Booking form", {"fields": ["asks_about_changes"]}),
+        SEO_FIELDSET,
+    ]
+    filter_horizontal = ["procedures"]
+
+    @admin.display(description="Conditions that list this procedure")
+    def treats_conditions(self, obj):
+        conditions = obj.conditions.all() if obj.pk else []
+        return format_html_join(", ", "{}", ((c.title,) for c in conditions)) or "—"
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ContentAdmin):
+    list_display = [
+        "title",
+        "city",
+        "is_published",
+        "awaiting_clinical_review",
+        "notification_email",
+        "sort_order",
+    ]
+    search_fields = ["title", "slug", "city", "postcode"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "city", "summary"]}),
+        (
+            "Details shown to patients (each only when filled in)",
+            {
+                "fields": ["phone", "email", "address", "postcode", "opening_hours", "map_url"],
+                "description": "Leave a detail empty until it is confirmed: the page simply "
+                "doesn't show it.",
+            },
+        ),
+        ("Staff notifications", {"fields": ["notification_email"]}),
+        (
+            "Publishing and review",
+            {"fields": ["is_published", "awaiting_clinical_review", "sort_order", "updated_at"]},
+        ),
+        SEO_FIELDSET,
+    ]
+
+
+@admin.register(Page)
+class PageAdmin(ContentAdmin):
+    list_display = [
+        "title",
+        "slug",
+        "version",
+        "is_published",
+        "awaiting_clinical_review",
+        "updated_at",
+    ]
+    search_fields = ["title", "slug", "body"]
+    readonly_fields = ["version", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body"]}),
+        (
+            "Publishing and review",
+            {
+                "fields": ["is_published", "awaiting_clinical_review", "version", "updated_at"],
+                "description": "Changing the title or text makes a new version; consent "
+                "records keep the version each patient agreed to.",
+            },
+        ),
+        SEO_FIELDSET,
+    ]
+
+
+@admin.register(HomePage)
+class HomePageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "title", "awaiting_clinical_review", "updated_at"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "body"]}),
+        ("Review", {"fields": ["awaiting_clinical_review", "updated_at"]}),
+        SEO_FIELDSET,
+    ]
+
+    def has_add_permission(self, request):
+        # One home page: staff edit it, never add a second.
+        return super().has_add_permission(request) and not HomePage.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

@@ -1,0 +1,142 @@
+"""The production environment from README.d/security.md passes Django's deployment checks."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def production_environment(**overrides):
+    """The environment the README's "Deploying" section documents, with a fresh secret."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        # Read no .env file: a server has only its real environment.
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "www.cosmedics.example",
+        "DJANGO_HTTPS": "1",
+        "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+        "DJANGO_TRUSTED_PROXY_COUNT": "1",
+        "DJANGO_ADMIN_PATH": "staff-7f3a/",
+        "DATABASE_URL": "postgres://clinic:not-a-secret@127.0.0.1:5432/clinic",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp://apikey:not-a-secret@smtp.example.com:587",
+        "SITE_URL": "https://www.cosmedics.example",
+    }
+    environment.update(overrides)
+    return {name: value for name, value in environment.items() if value is not None}
+
+
+def manage(*arguments, environment):
+    return subprocess.run(  # noqa: S603 - this interpreter and manage.py, fixed arguments
+        [sys.executable, "manage.py", *arguments],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_the_production_environment():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=production_environment()
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_fails_without_https():
+    # The same check, proving it can fail: without DJANGO_HTTPS=1 there is no HSTS,
+    # no HTTPS redirect and no Secure cookies.
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        environment=production_environment(DJANGO_HTTPS=None),
+    )
+    assert result.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr
+
+
+def test_no_system_check_is_silenced():
+    assert settings.SILENCED_SYSTEM_CHECKS == []
+
+
+def production_settings(**overrides):
+    script = (
+        "import json; from django.conf import settings as s; from django.urls import reverse; "
+        "print(json.dumps({"
+        "'DEBUG': s.DEBUG, 'SECURE_SSL_REDIRECT': s.SECURE_SSL_REDIRECT, "
+        "'SECURE_HSTS_SECONDS': s.SECURE_HSTS_SECONDS, "
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "'SECURE_HSTS_PRELOAD': s.SECURE_HSTS_PRELOAD, "
+        "'SECURE_PROXY_SSL_HEADER': s.SECURE_PROXY_SSL_HEADER, "
+        "'SESSION_COOKIE_SECURE': s.SESSION_COOKIE_SECURE, "
+        "'CSRF_COOKIE_SECURE': s.CSRF_COOKIE_SECURE, "
+        "'SESSION_COOKIE_NAME': s.SESSION_COOKIE_NAME, 'CSRF_COOKIE_NAME': s.CSRF_COOKIE_NAME, "
+        "'SESSION_COOKIE_HTTPONLY': s.SESSION_COOKIE_HTTPONLY, "
+        "'SESSION_COOKIE_SAMESITE': s.SESSION_COOKIE_SAMESITE, "
+        "'SESSION_EXPIRE_AT_BROWSER_CLOSE': s.SESSION_EXPIRE_AT_BROWSER_CLOSE, "
+        "'SESSION_ENGINE': s.SESSION_ENGINE, 'CACHE': s.CACHES['default']['BACKEND'], "
+        "'REQUIRE_2FA': s.REQUIRE_2FA, 'TRUSTED_PROXY_COUNT': s.TRUSTED_PROXY_COUNT, "
+        "'upgrade': s.SECURE_CSP['upgrade-insecure-requests'], "
+        "'two_factor_url': reverse('two_factor:verify'), 'admin_url': reverse('admin:index'), "
+        "}))"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", script, environment=production_environment(**overrides)
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_the_secure_ones():
+    values = production_settings()
+
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert values["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+    assert values["SESSION_COOKIE_HTTPONLY"] is True
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert values["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["upgrade"] is True
+    assert values["TRUSTED_PROXY_COUNT"] == 1
+
+
+def test_two_factor_is_on_unless_turned_off_and_follows_the_admin_path():
+    values = production_settings()
+    assert values["REQUIRE_2FA"] is True
+    assert values["admin_url"] == "/staff-7f3a/"
+    assert values["two_factor_url"] == "/staff-7f3a/two-factor/"
+
+    assert production_settings(DJANGO_REQUIRE_2FA="0")["REQUIRE_2FA"] is False
+
+
+def test_proxy_header_is_only_trusted_when_asked_for():
+    values = production_settings(DJANGO_SECURE_PROXY_SSL_HEADER=None)
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+
+
+@pytest.mark.parametrize("name", ["Makefile", "scripts/serve"])
+def test_make_run_turns_two_factor_off_for_the_local_demo(name):
+    assert "DJANGO_REQUIRE_2FA" in (BASE_DIR / name).read_text()

@@ -1,0 +1,492 @@
+"""
+Issue 8: the real pages are fast and stay correct when cached.
+
+- query budgets: each content page makes a fixed number of queries (at most four) however
+  much content exists, and none at all from the page cache;
+- a first-time visitor of a cached article can book through its sidebar form;
+- staff edits appear at once; logged-in staff are never served or stored by the cache;
+- cheap templates, the cached template loader, static files (purged Bootstrap, hashed,
+  compressed, cached for ever, nothing from other sites);
+- the booking POST: SQLite in WAL mode with immediate transactions, a fixed query budget,
+  and no email sent while the patient waits.
+
+The page cache's own mechanism is tested in tests/pages/test_page_cache.py; the admin queue's
+query budget in tests/booking/test_admin.py; the numbers in `make bench` (bench/run.py).
+"""
+
+import re
+import sqlite3
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.template import engines
+from django.template.defaulttags import ForNode
+from django.template.loader_tags import IncludeNode
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from booking.models import ConsultationRequest
+from pages.models import Article, Clinic, Treatment
+from tests.factories import make_treatment
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(settings.BASE_DIR)
+ARTICLE = "/skin-advice/milia-tiny-white-bumps-on-your-skin/"
+CONTENT_PAGES = [
+    "/",
+    "/skin-advice/",
+    ARTICLE,
+    "/treatments/",
+    "/treatments/milia/",
+    "/treatments/laser-treatment/",
+    "/clinics/",
+    "/clinics/london/",
+    "/privacy/",
+    "/book/",
+    "/book/?treatment=milia",
+]
+QUERY_BUDGET = 4
+BOOTSTRAP = ROOT / "static/vendor/bootstrap-5.3.8"
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_content", stdout=StringIO())
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+def visitor():
+    """A first-time visitor: no cookies, CSRF checked as for a browser."""
+    return Client(enforce_csrf_checks=True)
+
+
+def queries_for(url):
+    with CaptureQueriesContext(connection) as captured:
+        response = visitor().get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def add_lots_of_content():
+    """Thirty more treatments and articles, all cross-linked with the seeded ones."""
+    milia = Treatment.objects.get(slug="milia")
+    laser = Treatment.objects.get(slug="laser-treatment")
+    for number in range(15):
+        condition = make_treatment(f"Condition {number}", kind=Treatment.Kind.CONDITION)
+        condition.procedures.add(laser)
+        procedure = make_treatment(f"Procedure {number}", kind=Treatment.Kind.PROCEDURE)
+        milia.procedures.add(procedure)
+    for number in range(30):
+        article = Article.objects.create(
+            title=f"Advice {number}", slug=f"advice-{number}", is_published=True
+        )
+        article.related_treatments.add(milia, laser)
+    for number in range(5):
+        Clinic.objects.create(
+            title=f"Clinic {number}", slug=f"clinic-{number}", city="Leeds", is_published=True
+        )
+
+
+# --- Query budgets -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", CONTENT_PAGES)
+def test_content_page_queries_stay_fixed_however_much_content_exists(seeded, page_cache_off, url):
+    with_seed = queries_for(url)
+    add_lots_of_content()
+    with_lots = queries_for(url)
+
+    assert with_lots == with_seed
+    assert with_lots <= QUERY_BUDGET
+
+
+@pytest.mark.parametrize("url", CONTENT_PAGES)
+def test_content_page_from_the_cache_makes_no_query(
+    seeded, page_cache_on, url, django_assert_num_queries
+):
+    visitor().get(url)
+
+    with django_assert_num_queries(0):
+        response = visitor().get(url)
+
+    assert response["X-Page-Cache"] == "hit"
+
+
+# --- The sidebar form on a cached page ---------------------------------------------------
+
+
+def hidden_inputs(html):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def sidebar_booking(html, **answers):
+    """What a patient sends from the sidebar form of `html`: its hidden fields and answers."""
+    fields = hidden_inputs(html)
+    return {
+        "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+        "form_token": fields["form_token"],
+        "source_path": fields["source_path"],
+        "full_name": "Zoë O'Connor-Ng",
+        "email": "zoe@example.com",
+        "phone": "020 7386 0464",
+        "treatment": "milia",
+        "clinic": "",
+        "contact_method": "phone",
+        "consent": "on",
+        "confirmed_adult": "on",
+        "website": "",
+        **answers,
+    }
+
+
+def test_first_time_visitor_books_from_a_cached_article(seeded, page_cache_on, settings):
+    settings.BOOKING_MIN_SECONDS = 0
+    visitor().get(ARTICLE)  # another reader primes the cache
+    patient = visitor()
+
+    page = patient.get(ARTICLE)
+    sent = patient.post("/book/", sidebar_booking(page.content.decode()))
+
+    assert page["X-Page-Cache"] == "hit"
+    assert sent.status_code == 302
+    assert sent["Location"].startswith("/book/thank-you/")
+    stored = ConsultationRequest.objects.get()
+    assert stored.source_path == ARTICLE
+    assert stored.spam_reason == ""
+    assert stored.treatment.slug == "milia"
+
+
+def test_each_visitor_of_a_cached_article_gets_their_own_tokens(seeded, page_cache_on):
+    pages = [visitor().get(ARTICLE) for _ in range(3)]
+    fields = [hidden_inputs(page.content.decode()) for page in pages]
+    cookies = [page.cookies["csrftoken"].value for page in pages]
+
+    assert [page["X-Page-Cache"] for page in pages] == ["miss", "hit", "hit"]
+    assert len(set(cookies)) == 3
+    assert len({f["csrfmiddlewaretoken"] for f in fields}) == 3
+    assert len({f["form_token"] for f in fields}) == 3
+
+
+def test_two_visitors_of_a_cached_article_both_get_their_requests_stored(
+    seeded, page_cache_on, settings
+):
+    """One shared form token would make the second booking a "duplicate" of the first."""
+    settings.BOOKING_MIN_SECONDS = 0
+    first, second = visitor(), visitor()
+    first_page, second_page = first.get(ARTICLE), second.get(ARTICLE)
+
+    first.post("/book/", sidebar_booking(first_page.content.decode(), email="a@example.com"))
+    second.post("/book/", sidebar_booking(second_page.content.decode(), email="b@example.com"))
+
+    assert second_page["X-Page-Cache"] == "hit"
+    assert sorted(ConsultationRequest.objects.values_list("email", flat=True)) == [
+        "a@example.com",
+        "b@example.com",
+    ]
+
+
+# --- Staff edits appear at once; staff pages are never cached -----------------------------
+
+
+def admin_change_data(response):
+    """The admin change form's current values, as the browser would send them back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+def test_article_edited_in_the_admin_shows_on_the_next_visit(seeded, page_cache_on, admin_client):
+    article = Article.objects.get(slug="milia-tiny-white-bumps-on-your-skin")
+    visitor().get(ARTICLE)
+    change_url = f"/{settings.ADMIN_PATH}pages/article/{article.pk}/change/"
+    data = admin_change_data(admin_client.get(change_url))
+    data["standfirst"] = "A brand new standfirst from the clinic."
+
+    saved = admin_client.post(change_url, data)
+    page = visitor().get(ARTICLE)
+
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
+    assert page["X-Page-Cache"] == "miss"
+    assert "A brand new standfirst from the clinic." in page.content.decode()
+
+
+def test_unpublished_article_disappears_at_once(seeded, page_cache_on):
+    visitor().get(ARTICLE)
+
+    Article.objects.filter(slug="milia-tiny-white-bumps-on-your-skin").update(is_published=False)
+
+    assert visitor().get(ARTICLE).status_code == 404
+
+
+def test_clinic_renamed_shows_in_every_cached_footer(seeded, page_cache_on):
+    visitor().get("/treatments/")
+    london = Clinic.objects.get(slug="london")
+
+    london.title = "London Chelsea clinic"
+    london.save()
+
+    assert "London Chelsea clinic" in visitor().get("/treatments/").content.decode()
+
+
+def test_logged_in_staff_are_never_served_or_stored_by_the_cache(
+    seeded, page_cache_on, admin_client
+):
+    visitor().get(ARTICLE)
+    staff_view = admin_client.get(ARTICLE)
+    draft = make_treatment("Draft treatment", slug="draft-treatment", is_published=False)
+    preview = admin_client.get(draft.get_absolute_url())
+
+    assert staff_view["X-Page-Cache"] == "bypass"
+    assert preview.status_code == 200
+    assert preview["X-Page-Cache"] == "bypass"
+    assert visitor().get(draft.get_absolute_url()).status_code == 404
+
+
+# --- Cheap templates -----------------------------------------------------------------------
+
+
+def project_templates():
+    folder = ROOT / "templates"
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*.html"))
+
+
+def test_no_include_inside_a_loop():
+    """An {% include %} per loop item re-renders a template each time: use a partial or
+    one loop instead (STYLE.md)."""
+    engine = engines["django"].engine
+    offenders = []
+    for name in project_templates():
+        template = engine.get_template(name)
+        for loop in template.nodelist.get_nodes_by_type(ForNode):
+            if loop.nodelist_loop.get_nodes_by_type(IncludeNode):
+                offenders.append(name)
+    assert offenders == []
+
+
+def test_production_uses_the_cached_template_loader():
+    """Django wraps the loaders in the cached loader when none are configured."""
+    options = settings.TEMPLATES[0]
+    loaders = engines["django"].engine.template_loaders
+
+    assert "loaders" not in options.get("OPTIONS", {})
+    assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+# --- Static files --------------------------------------------------------------------------
+
+
+def test_pages_use_the_purged_bootstrap(seeded, page_cache_off):
+    html = visitor().get(ARTICLE).content.decode()
+    purged, full = BOOTSTRAP / "bootstrap.purged.min.css", BOOTSTRAP / "bootstrap.min.css"
+
+    assert "bootstrap.purged.min.css" in html
+    assert "bootstrap.min.css" not in html
+    assert purged.stat().st_size < full.stat().st_size / 3
+
+
+def _class_selectors(css):
+    """Each rule's selectors, as the set of classes each one needs."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    selectors = []
+    for prelude in re.findall(r"([^{}@;]+)\{", css):
+        for selector in prelude.split(","):
+            classes = set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", selector))
+            if classes:
+                selectors.append(classes)
+    return selectors
+
+
+def _content_words():
+    """The words PurgeCSS sees (the same files as scripts/purge-css.mjs)."""
+    import crispy_bootstrap5
+    import crispy_forms
+    import django
+
+    folders = [
+        (ROOT / "templates", "*.html"),
+        (ROOT / "pages", "*.py"),
+        (ROOT / "booking", "*.py"),
+        (ROOT / "clinic_site", "*.py"),
+        (ROOT / "pages/seed", "*.md"),
+        (Path(crispy_bootstrap5.__file__).parent, "*.html"),
+        (Path(crispy_bootstrap5.__file__).parent, "*.py"),
+        (Path(crispy_forms.__file__).parent, "*.html"),
+        (Path(crispy_forms.__file__).parent, "*.py"),
+        (Path(django.__file__).parent / "forms/templates/django/forms", "*.html"),
+    ]
+    words = set()
+    for folder, pattern in folders:
+        for path in folder.rglob(pattern):
+            words.update(re.findall(r"[\w-]+", path.read_text(errors="replace")))
+    return words
+
+
+def test_purged_bootstrap_has_every_rule_the_templates_need():
+    """Fails when a template or form starts using a Bootstrap class: run `make css`."""
+    words = _content_words()
+    purged = {
+        c
+        for classes in _class_selectors((BOOTSTRAP / "bootstrap.purged.min.css").read_text())
+        for c in classes
+    }
+    needed = {
+        c
+        for classes in _class_selectors((BOOTSTRAP / "bootstrap.min.css").read_text())
+        if classes <= words
+        for c in classes
+    }
+
+    assert needed - purged == set()
+    assert {"btn", "btn-primary", "form-control", "is-invalid", "visually-hidden"} <= purged
+
+
+def test_nothing_is_loaded_from_another_site(seeded, page_cache_off):
+    """No third-party fonts, scripts or styles: the CSP allows only 'self' anyway."""
+    html = visitor().get(ARTICLE).content.decode()
+    loaded = re.findall(r'<(?:link|script|img)\b[^>]*\b(?:href|src)="([^"]+)"', html)
+    external = [
+        url
+        for url in loaded
+        if url.startswith(("http:", "https:", "//")) and 'rel="canonical"' not in url
+    ]
+    stylesheets = [*(ROOT / "static/css").glob("*.css"), BOOTSTRAP / "bootstrap.purged.min.css"]
+
+    assert [u for u in external if "testserver" not in u] == []
+    for stylesheet in stylesheets:
+        css = stylesheet.read_text()
+        assert "@font-face" not in css, stylesheet
+        assert "@import" not in css, stylesheet
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css), stylesheet
+
+
+def test_images_are_sized_and_lazy(seeded, page_cache_off):
+    for url in CONTENT_PAGES:
+        html = visitor().get(url).content.decode()
+        for tag in re.findall(r"<img\b[^>]*>", html):
+            assert "width=" in tag and "height=" in tag, (url, tag)
+            assert 'loading="lazy"' in tag, (url, tag)
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory, django_db_blocker):
+    """The static files as a deploy collects them: hashed names, gzip and brotli copies."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        # The admin's hundreds of files would only make this slower; public pages use none.
+        call_command("collectstatic", "--noinput", "--ignore", "admin", verbosity=0)
+        yield root
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_ever(collected_static, seeded):
+    html = Client().get(ARTICLE).content.decode()
+    css_url = re.search(
+        r'href="(/static/vendor/[^"]+/bootstrap\.purged\.min\.[0-9a-f]{12}\.css)"', html
+    )
+    assert css_url, "pages link the hashed file name"
+
+    brotli = Client().get(css_url[1], headers={"accept-encoding": "br, gzip"})
+    gzipped = Client().get(css_url[1], headers={"accept-encoding": "gzip"})
+
+    assert brotli.status_code == 200
+    assert brotli["Content-Encoding"] == "br"
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert brotli["Cache-Control"] == "max-age=315360000, public, immutable"
+    size = int(brotli["Content-Length"])
+    assert size < 12_000, f"purged Bootstrap is {size} bytes with brotli"
+
+
+# --- The booking POST ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite settings apply only to SQLite"
+)
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(tmp_path):
+    """What lets two gunicorn workers take bookings at once without "database is locked"."""
+    from django.db import connections, transaction
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    database = tmp_path / "site.sqlite3"
+    # The site's own database settings (OPTIONS included), on a file instead of in memory.
+    connections["file"] = DatabaseWrapper(
+        {**connection.settings_dict, "NAME": str(database)}, "file"
+    )
+    other_writer = sqlite3.connect(database, timeout=0)
+    try:
+        with connections["file"].cursor() as cursor:
+            journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        # The write lock is taken when the transaction starts, before it writes anything:
+        # a second writer waits its turn (busy_timeout) rather than both reading first and
+        # one failing with "database is locked" on its write.
+        with (
+            transaction.atomic(using="file"),
+            pytest.raises(sqlite3.OperationalError, match="locked"),
+        ):
+            other_writer.execute("BEGIN IMMEDIATE")
+    finally:
+        other_writer.close()
+        connections["file"].close()
+        del connections["file"]
+
+    assert journal_mode == "wal"
+    assert busy_timeout == 20000
+
+
+def test_booking_post_queues_its_emails_and_sends_none_while_the_patient_waits(
+    seeded,
+    settings,
+    mailoutbox,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    """The insert path does only the queries it needs, emails included."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.BOOKING_MIN_SECONDS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    patient = visitor()
+    page = patient.get("/book/")
+    data = sidebar_booking(page.content.decode(), clinic="london")
+
+    # clinic, treatment, privacy-notice version; savepoint, insert, release; then, on
+    # commit, one queued task row for each email.
+    with django_assert_num_queries(8), django_capture_on_commit_callbacks(execute=True):
+        sent = patient.post("/book/", data)
+
+    assert sent.status_code == 302
+    assert mailoutbox == []
+    assert DBTaskResult.objects.count() == 2
