@@ -440,7 +440,12 @@ def bench_config(config, args, workdir):
         for server in servers:
             server.start(args.workers)
         paths = discover_paths(cached)
-        rows = [Row("static CSS (whitenoise)", "static", cached, paths["static"])]
+        rows = [
+            Row("static CSS (whitenoise)", "static", cached, paths["static"]),
+            # No target: the cheapest response a Django view can give through this site's
+            # middleware stack, so the table shows what a cache hit can't go below.
+            Row("robots.txt (Django floor)", "floor", cached, "/robots.txt"),
+        ]
         for label, key in [
             ("home", "home"),
             ("milia article", "article"),
@@ -479,7 +484,7 @@ def bench_config(config, args, workdir):
         post_rate = None
         for row in rows:
             if row.kind == "post":
-                visitor_number = harvest(cached, 1500, visitor_number, pool)
+                visitor_number = harvest(cached, 2500, visitor_number, pool)
                 result = run_wrk(row, args, 1, pool)
                 accepted_total += result["accepted"]
                 post_rate = result["rps"]
@@ -491,7 +496,10 @@ def bench_config(config, args, workdir):
             print(f"== {config.name}: round {round_number} of {args.rounds}")
             for row in rows:
                 if row.kind == "post":
-                    needed = int(post_rate * args.duration * 1.5) + 200
+                    # Twice the fastest rate seen, and never fewer than 600 a second: a
+                    # token sent twice is a duplicate (rightly answered with the first
+                    # request's confirmation), not a new booking.
+                    needed = int(max(post_rate, 600) * args.duration * 2) + 500
                     visitor_number = harvest(cached, needed, visitor_number, pool)
                     result = run_wrk(row, args, args.duration, pool)
                     accepted_total += result["accepted"]
@@ -529,6 +537,15 @@ def bench_config(config, args, workdir):
             },
             "page_weight": page_weight(cached, paths["article"]),
         }
+        # The POST target also needs every accepted POST stored, once, and no "database is
+        # locked" anywhere.
+        for item in summary["rows"]:
+            if item["kind"] == "post":
+                item["met"] = (
+                    item["met"]
+                    and accepted_total == accepted == accepted_stored
+                    and summary["posts"]["database_is_locked_in_logs"] == 0
+                )
         if "sqlite" in config.env["DATABASE_URL"]:
             summary["posts"]["sqlite_journal_mode"] = sqlite_journal_mode(
                 config.env["DATABASE_URL"]
@@ -562,7 +579,7 @@ def summarise(rows, results):
         if row.kind == "post":
             item["rejected"] = sum(r["rejected"] for r in rounds)
             item["reused_tokens"] = sum(r["reused"] for r in rounds)
-            item["errors"] += item["rejected"]
+            item["errors"] += item["rejected"] + item["reused_tokens"]
         item["target"], item["met"] = target_for(item)
         summary.append(item)
     return summary
@@ -582,6 +599,8 @@ def target_for(item):
             f">= {POST_RATIO:.0%}, p99 <= {POST_P99_MS} ms, 0 errors",
             ratio >= POST_RATIO and p99 <= POST_P99_MS and errors == 0,
         )
+    if item["kind"] == "floor":
+        return "(no target)", errors == 0
     return "reference", errors == 0
 
 
@@ -600,11 +619,15 @@ def print_summary(summary):
             f"{item['target']} {mark}"
         )
     posts = summary["posts"]
-    every_one = posts["accepted_and_stored"] == posts["accepted_responses"]
+    every_one = (
+        posts["accepted_and_stored"] == posts["accepted_references"] == posts["accepted_responses"]
+    )
     print(
-        f"\nBooking POSTs: {posts['accepted_responses']} accepted, "
+        f"\nBooking POSTs: {posts['accepted_responses']} accepted "
+        f"({posts['accepted_references']} different requests), "
         f"{posts['accepted_and_stored']} of them found stored "
-        f"({'every one' if every_one else 'MISSING SOME'}); {posts['stored_rows']} rows in all "
+        f"({'every one, once' if every_one else 'NOT EVERY ONE, OR DUPLICATES'}); "
+        f"{posts['stored_rows']} rows in all "
         f"({posts['stored_without_answer_seen']} in flight when wrk stopped, "
         f"{posts['stored_as_spam']} flagged as spam); "
         f"'database is locked' in the logs: {posts['database_is_locked_in_logs']}; "
@@ -618,7 +641,10 @@ def print_summary(summary):
     )
     post_row = next((item for item in summary["rows"] if item["kind"] == "post"), None)
     if post_row and post_row["reused_tokens"]:
-        print(f"WARNING: the token pool ran out {post_row['reused_tokens']} times")
+        print(
+            f"WARNING: the token pool ran out {post_row['reused_tokens']} times, so some POSTs "
+            "resent a used form token (counted as errors)"
+        )
     weight = summary["page_weight"]
     print(f"\nPage weight, first visit to {weight['path']} (as served):")
     for item in weight["items"]:

@@ -409,7 +409,9 @@ class RequestNoteInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+            kwargs["widget"] = forms.Textarea(
+                attrs={"rows": 2, "cols": 80, "aria-label": "New internal note"}
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

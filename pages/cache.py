@@ -35,11 +35,11 @@ rendered page that is never stored):
      a form (a page whose token can't be found is not stored);
    - the CSP nonce, if the page used one.
 3. On a hit it builds the response from the stored bytes and fills the placeholders with this
-   visitor's values: `get_token(request)` (which also makes `CsrfViewMiddleware` send the
-   `csrftoken` cookie to a first-time visitor, exactly as a normal render would),
-   `new_form_token()`, and this request's CSP nonce; then sets Content-Length. The whole
-   middleware stack still runs, so security headers, CSP and cookies are as on an uncached page.
-   A hit makes no database query.
+   visitor's values: a CSRF token exactly as `get_token(request)` gives one (see
+   `visitor_csrf_token`; it also makes `CsrfViewMiddleware` send the `csrftoken` cookie to a
+   first-time visitor, as a normal render would), `new_form_token()`, and this request's CSP
+   nonce; then sets Content-Length. The whole middleware stack still runs, so security
+   headers, CSP and cookies are as on an uncached page. A hit makes no database query.
 
 A response is stored only if it is a complete 200 that sets no cookie of its own, queues no
 message, doesn't touch the session, isn't for a logged-in user, and hasn't opted out with its
@@ -60,7 +60,10 @@ after bulk updates, which send no signal. So staff edits appear on the site at o
 
 Where the version lives depends on the cache:
 
-- a shared cache (Redis): a key in that cache, read in the same round trip as the page;
+- a shared cache (Redis): a key in that cache, read in the same round trip as the page.
+  Each worker also keeps the version and the pages it served (`_WorkerCopy`) and re-reads
+  the version at most once a second, so most hits make no trip to Redis at all; an edit
+  shows at once through the worker that saved it, and within a second everywhere else;
 - local memory (the default without REDIS_URL): each gunicorn worker has its own cache, so a
   version kept there would only change in the worker that handled the staff edit. The version
   is then the modification time of a small stamp file in the temporary directory, which every
@@ -88,13 +91,20 @@ import redis
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
 from django.db import models, transaction
+from django.dispatch import receiver
 from django.http import HttpResponse
 
-# `get_token` is public; the masking helpers are not, but they are the only way to recognise
-# a rendered token without re-implementing the format (stable since Django 1.10; the tests
-# below this module would fail loudly if it changed).
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
+# The token format's constants and unmasking helper are not public API, but they are the only
+# way to recognise a rendered token without re-implementing the format (unchanged since
+# Django 4.1; tests/pages/test_page_cache.py fails loudly if it changes).
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    CSRF_TOKEN_LENGTH,
+    _unmask_cipher_token,
+)
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 
@@ -127,15 +137,16 @@ def cache_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _may_use_cache(request):
             response = view(request, *args, **kwargs)
-            _mark_private(response, "bypass")
+            _make_private(response)
+            response.headers[STATUS_HEADER] = "bypass"
             return response
 
         key = _page_key(request)
         version, entry = _lookup(key)
         if entry is not None:
-            response = _replay(request, entry)
+            response = _replay(request, entry)  # its stored Cache-Control is already private
             if response is not None:
-                _mark_private(response, "hit")
+                response.headers[STATUS_HEADER] = "hit"
                 return response
 
         response = view(request, *args, **kwargs)
@@ -143,8 +154,12 @@ def cache_public_page(view):
             # A TemplateResponse renders after the view returns; render it now so the tokens
             # it carries exist and can be found.
             response = response.render()
-        stored = version is not None and _store(request, response, key, version)
-        _mark_private(response, "miss" if stored else "bypass")
+        reason = _not_cacheable_reason(request, response)  # before our own Cache-Control
+        _make_private(response)
+        stored = reason is None and version is not None and _store(request, response, key, version)
+        if reason is not None:
+            logger.debug("Not caching %s: %s", request.path, reason)
+        response.headers[STATUS_HEADER] = "miss" if stored else "bypass"
         return response
 
     return wrapper
@@ -199,8 +214,8 @@ def _may_use_cache(request):
 
 
 def _page_key(request):
-    # Scheme, host, path and query: the same URLs Django's own cache keys use.
-    url = request.build_absolute_uri().encode()
+    # Scheme, host, path and query, as in Django's own cache keys.
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
     return KEY_PREFIX + hashlib.blake2b(url, digest_size=16).hexdigest()
 
 
@@ -220,14 +235,23 @@ def _lookup_or_raise(key):
     if _version_in_file():
         version = _file_version()
         entry = cache.get(key)
+    elif _worker.version_is_fresh():
+        # Redis, version read less than a second ago: this worker's copy, else one trip.
+        version = _worker.version
+        entry = _worker.pages.get(key)
+        if entry is None or entry[0] != version:
+            entry = cache.get(key)
     else:
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY)
         if version is None:
             version = _init_cache_version()
+        _worker.set_version(version)
         entry = found.get(key)
     if version is None or (entry is not None and entry[0] != version):
         entry = None
+    if entry is not None and not _version_in_file():
+        _worker.remember(key, entry)
     return version, entry
 
 
@@ -237,7 +261,7 @@ def _replay(request, entry):
     except (TypeError, ValueError):  # an entry from an older release
         return None
     if uses_csrf:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        content = content.replace(CSRF_PLACEHOLDER, visitor_csrf_token(request).encode())
     if uses_form_token:
         from booking.tokens import new_form_token
 
@@ -256,16 +280,59 @@ def _replay(request, entry):
     return response
 
 
+def visitor_csrf_token(request):
+    """
+    What `django.middleware.csrf.get_token(request)` returns, with the same side effects,
+    made with one read of the operating system's random source instead of one per character.
+
+    Django draws each character of the secret (for a first-time visitor) and of the mask (for
+    every response) with `secrets.choice`: 64 reads of the OS's random source, about 90 µs, a
+    third of a whole cache hit. This draws the same characters from the same source in one
+    read. Then, as `get_token` does: the visitor's secret (from the cookie, or a new one) goes
+    in `request.META["CSRF_COOKIE"]` with `CSRF_COOKIE_NEEDS_UPDATE`, so `CsrfViewMiddleware`
+    sets or renews the cookie, and the token is a fresh random mask followed by the secret
+    enciphered with it (BREACH protection: no two responses carry the same token).
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = _random_csrf_chars(CSRF_SECRET_LENGTH)
+        request.META["CSRF_COOKIE"] = secret
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_csrf_chars(CSRF_SECRET_LENGTH)
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(_CSRF_CHAR_INDEX[s] + _CSRF_CHAR_INDEX[m]) % len(CSRF_ALLOWED_CHARS)]
+        for s, m in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
+
+
+_CSRF_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+
+
+# A byte is used only if below the largest multiple of 62 that fits in a byte (248): then each
+# of the 62 characters is exactly equally likely, as with secrets.choice.
+_UNBIASED_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def _random_csrf_chars(count):
+    chars = []
+    while len(chars) < count:
+        chars += [
+            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
+            for byte in secrets.token_bytes(count + 8)
+            if byte < _UNBIASED_BYTE_LIMIT
+        ]
+    return "".join(chars[:count])
+
+
 # --- Storing ---------------------------------------------------------------------------------
 
 
 def _store(request, response, key, version):
     """Store `response` with placeholders for its per-visitor values; True if it was stored."""
-    reason = _not_cacheable_reason(request, response)
-    if reason is None:
-        content, uses_csrf, uses_form_token, uses_nonce, reason = _with_placeholders(
-            request, response.content
-        )
+    content, uses_csrf, uses_form_token, uses_nonce, reason = _with_placeholders(
+        request, response.content
+    )
     if reason is not None:
         logger.debug("Not caching %s: %s", request.path, reason)
         return False
@@ -280,6 +347,8 @@ def _store(request, response, key, version):
     except _CACHE_DOWN as error:
         logger.warning("Page cache unavailable (%s); %s not stored", error, request.path)
         return False
+    if not _version_in_file():
+        _worker.remember(key, entry)
     return True
 
 
@@ -333,12 +402,11 @@ def _with_placeholders(request, content):
     return content, bool(uses_csrf), bool(form_token), uses_nonce, None
 
 
-def _mark_private(response, status):
+def _make_private(response):
     # The HTML carries one visitor's tokens: browsers may keep it but must revalidate, shared
-    # caches must not store it. A view's own, stricter Cache-Control (never_cache) is kept.
-    if "Cache-Control" not in response:
-        patch_cache_control(response, private=True, no_cache=True)
-    response.headers[STATUS_HEADER] = status
+    # caches must not store it ("public" goes). Anything stricter a view said (never_cache's
+    # no-store, max-age=0) stays.
+    patch_cache_control(response, private=True, no_cache=True)
 
 
 # --- Content version -----------------------------------------------------------------------
@@ -360,8 +428,10 @@ def _init_cache_version():
 
 def _bump_version():
     if not _version_in_file():
+        version = _new_version()
+        _worker.set_version(version)
         try:
-            cache.set(VERSION_KEY, _new_version(), timeout=None)
+            cache.set(VERSION_KEY, version, timeout=None)
         except _CACHE_DOWN:
             # The edit is saved; only the cache couldn't be told. Stored pages expire
             # within PAGE_CACHE_SECONDS (and a restarted Redis usually starts empty).
@@ -376,6 +446,60 @@ def _bump_version():
         os.utime(path, ns=(now, now))
     except OSError:
         logger.exception("Could not update the page cache stamp file %s", path)
+
+
+class _WorkerCopy:
+    """
+    With Redis, this worker's copy of the content version and of the pages it has served at
+    that version. A cache hit then needs no trip to Redis (a round trip costs about as much as
+    the rest of a hit together). The version is read again from Redis at most every
+    VERSION_RECHECK_SECONDS, so an edit saved through another worker or server shows here
+    within that time; through this worker, at once. (Staff, being logged in, always get
+    freshly rendered pages.)
+    """
+
+    MAX_PAGES = 500  # about 10 MB at most; forgotten all at once when full
+
+    def __init__(self):
+        self.forget()
+
+    def forget(self):
+        self.version = None
+        self.read_at = float("-inf")
+        self.pages = {}
+
+    def version_is_fresh(self):
+        return (
+            self.version is not None and time.monotonic() - self.read_at < VERSION_RECHECK_SECONDS
+        )
+
+    def set_version(self, version):
+        if version != self.version:
+            self.pages = {}
+        self.version = version
+        self.read_at = time.monotonic()
+
+    def remember(self, key, entry):
+        if entry[0] != self.version:
+            return
+        if len(self.pages) >= self.MAX_PAGES:
+            self.pages = {}
+        self.pages[key] = entry
+
+
+VERSION_RECHECK_SECONDS = 1.0
+_worker = _WorkerCopy()
+
+
+def forget_worker_copies():
+    """Drop this worker's copies (tests do, with the cache, between tests)."""
+    _worker.forget()
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(*, setting, **kwargs):
+    if setting in ("CACHES", "PAGE_CACHE_SECONDS"):
+        _worker.forget()
 
 
 def _file_version():
@@ -393,11 +517,12 @@ def _file_version():
 
 
 def _stamp_path():
-    # One stamp per database: the content version belongs to the content.
-    return _stamp_path_for(str(settings.BASE_DIR), str(settings.DATABASES["default"]["NAME"]))
+    return _stamp_path_for(str(settings.BASE_DIR))
 
 
 @memoize
-def _stamp_path_for(base_dir, database):
-    digest = hashlib.blake2b(f"{base_dir}|{database}".encode(), digest_size=8).hexdigest()
+def _stamp_path_for(base_dir):
+    # One stamp per checkout, shared by everything run from it (`make run`, the bench, test
+    # runs): a bump from one of them costs the others a re-render, never a stale page.
+    digest = hashlib.blake2b(base_dir.encode(), digest_size=8).hexdigest()
     return Path(tempfile.gettempdir()) / f"clinic-page-cache-{digest}.stamp"

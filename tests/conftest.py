@@ -38,6 +38,12 @@ def pytest_unconfigure(config):
 def _isolated_cache():
     from django.core.cache import cache
 
+    from pages.cache import forget_worker_copies
+
+    # The page cache's per-worker copies too (pages/cache.py): with Redis they would
+    # otherwise outlive the cache they copy.
     cache.clear()
+    forget_worker_copies()
     yield
     cache.clear()
+    forget_worker_copies()

@@ -631,9 +631,9 @@ def test_reception_cannot_delete_or_export_but_a_manager_can(clinic):
 
 
 def test_groups_migration_is_idempotent():
-    migration = importlib.import_module("booking.migrations.0004_staff_groups")
+    migration = importlib.import_module("booking.migrations.0002_staff_groups")
     state_apps = (
-        MigrationExecutor(connection).loader.project_state(("booking", "0004_staff_groups")).apps
+        MigrationExecutor(connection).loader.project_state(("booking", "0002_staff_groups")).apps
     )
     reception_before = permission_names("Reception")
     Group.objects.get(name="Reception").permissions.clear()

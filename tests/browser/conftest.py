@@ -6,11 +6,14 @@ in pytest's summary, when Chromium is missing on a developer's machine, and fail
 when the environment variable CI is set: in CI a missing browser is a broken setup.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.db import connections
 
 from tests.browser.helpers import skip_or_fail
 
@@ -50,7 +53,14 @@ def playwright():
     # leaking into the rest of the suite.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The running loop also makes Django keep this thread's database connections in a
+    # separate, per-context store, so ORM calls would open a second connection, outside
+    # what the test database setup prepared on the first (its serialized data, its
+    # transaction state). Put the thread's own connections into that store too.
+    own_connections = {alias: connections[alias] for alias in connections}
     manager = sync_playwright().start()
+    for alias, connection in own_connections.items():
+        connections[alias] = connection
     try:
         yield manager
     finally:
@@ -94,6 +104,21 @@ def page(new_page):
     return new_page()
 
 
+def restore_migration_data():
+    """Put back the rows that data migrations create: the staff groups.
+
+    Browser tests need committed data (the live server runs in another thread), so they are
+    transactional, and Django empties every table after each one. Its post_migrate signal
+    re-creates content types, permissions and the default site, but not what data
+    migrations made. `serialized_rollback=True` would restore those too, but it fails with
+    an IntegrityError on content types whenever a transactional test without it ran first
+    (that test's flush re-creates them with new ids), which is the case in the full suite.
+    So the data migration's own function runs again (it is idempotent).
+    """
+    staff_groups = importlib.import_module("booking.migrations.0002_staff_groups")
+    staff_groups.create_groups(django_apps, None)
+
+
 @pytest.fixture
 def site(live_server, settings):
     """The live server with the seed content, and the booking form's bot traps off.
@@ -103,6 +128,7 @@ def site(live_server, settings):
     """
     settings.BOOKING_MIN_SECONDS = 0
     settings.BOOKING_RATE_LIMIT = "off"
+    restore_migration_data()
     call_command("seed_content", verbosity=0)
     return live_server
 

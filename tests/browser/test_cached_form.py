@@ -12,7 +12,7 @@ from tests.browser.journey import PATIENT, book, booking_form
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ARTICLE = "/skin-advice/milia-tiny-white-bumps-on-your-skin/"

@@ -17,7 +17,7 @@ from tests.factories import make_staff
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 WATCH_CSP = """

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import include, path
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from booking.tokens import new_form_token
 from pages.cache import cache_public_page
@@ -89,6 +89,13 @@ def never_cached_page(request):
     return _render(request)
 
 
+@cache_public_page
+@cache_control(public=True, max_age=60)
+def public_page(request):
+    """A view that says a shared cache may keep it: with tokens in it, none may."""
+    return _render(request)
+
+
 def submit(request):
     """A CSRF-protected POST endpoint (the middleware does the checking)."""
     return HttpResponse("accepted")
@@ -103,6 +110,7 @@ urlpatterns = [
     path("session/", session_page),
     path("missing/", missing_page),
     path("never-cached/", never_cached_page),
+    path("public/", public_page),
     path("submit/", submit),
     # The site's own URLs, for the templates these pages share (the 403 page, the header).
     path("", include("clinic_site.urls")),

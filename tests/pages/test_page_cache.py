@@ -10,6 +10,7 @@ import socket
 import time
 
 import pytest
+import redis
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.cache import cache
@@ -161,6 +162,17 @@ def test_pages_are_private_to_the_browser_and_vary_on_cookie():
         directives = {d.strip() for d in response["Cache-Control"].split(",")}
         assert directives == {"private", "no-cache"}
         assert "Cookie" in response["Vary"]
+
+
+def test_a_view_marked_public_is_cached_but_never_served_as_public():
+    miss = visitor().get("/public/")
+    hit = visitor().get("/public/")
+
+    assert hit["X-Page-Cache"] == "hit"
+    for response in (miss, hit):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert "public" not in directives
+        assert {"private", "no-cache"} <= directives
 
 
 def test_page_without_a_form_sets_no_cookie_from_the_cache():
@@ -366,8 +378,9 @@ def test_content_version_is_bumped_again_after_commit(django_capture_on_commit_c
     assert visitor().get("/page/")["X-Page-Cache"] == "miss"
 
 
-def test_local_memory_cache_keeps_the_version_where_every_worker_sees_it():
+def test_local_memory_cache_keeps_the_version_where_every_worker_sees_it(settings):
     """With a per-process cache, another gunicorn worker's edit arrives via the stamp file."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert page_cache._version_in_file()
     visitor().get("/page/")
     stamp = page_cache._stamp_path()
@@ -379,39 +392,67 @@ def test_local_memory_cache_keeps_the_version_where_every_worker_sees_it():
     assert visitor().get("/page/")["X-Page-Cache"] == "miss"
 
 
-def _redis_reachable():
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the local Redis, under a key prefix of this test's own."""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
     except OSError:
-        return False
-    return True
-
-
-def test_shared_cache_keeps_the_version_in_the_cache(settings):
-    if not _redis_reachable():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"page-cache-test-{os.getpid()}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
-            "KEY_PREFIX": f"page-cache-test-{os.getpid()}",
+            "KEY_PREFIX": prefix,
         }
     }
-    try:
-        assert not page_cache._version_in_file()
-        visitor().get("/page/")
-        hit = visitor().get("/page/")
-        Clinic.objects.create(title="Bristol", slug="bristol", city="Bristol")
-        after_edit = visitor().get("/page/")
-    finally:
-        # Only this test's keys: clear() would empty the whole Redis database.
-        cache.delete_many([page_cache.VERSION_KEY, page_cache._page_key(hit.wsgi_request)])
+    yield
+    # Only this test's keys: clear() would empty the whole Redis database.
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_shared_cache_keeps_the_version_in_the_cache(redis_cache):
+    assert not page_cache._version_in_file()
+    visitor().get("/page/")
+    hit = visitor().get("/page/")
+    Clinic.objects.create(title="Bristol", slug="bristol", city="Bristol")
+    after_edit = visitor().get("/page/")
 
     assert hit["X-Page-Cache"] == "hit"
     assert after_edit["X-Page-Cache"] == "miss"
     assert "Bristol;" in after_edit.content.decode()
+
+
+def test_with_redis_a_worker_serves_hits_from_its_own_copy(redis_cache):
+    visitor().get("/page/")
+    # Gone from Redis (evicted, say): this worker still has the page at the current version.
+    cache.delete(page_cache._page_key(visitor().get("/page/").wsgi_request))
+
+    response = visitor().get("/page/")
+
+    assert response["X-Page-Cache"] == "hit"
+    assert renders() == 1
+
+
+def test_with_redis_another_workers_edit_shows_within_the_recheck_interval(
+    redis_cache, monkeypatch
+):
+    monkeypatch.setattr(page_cache, "VERSION_RECHECK_SECONDS", 0.2)
+    visitor().get("/page/")
+
+    # What another worker's invalidate_public_pages() does: only Redis changes.
+    cache.set(page_cache.VERSION_KEY, "another-workers-version", timeout=None)
+    at_once = visitor().get("/page/")
+    time.sleep(0.25)
+    later = visitor().get("/page/")
+
+    assert at_once["X-Page-Cache"] == "hit"
+    assert later["X-Page-Cache"] == "miss"
 
 
 def test_pages_still_render_and_edits_still_save_when_redis_is_down(settings):
@@ -432,3 +473,42 @@ def test_pages_still_render_and_edits_still_save_when_redis_is_down(settings):
     assert (first.status_code, second.status_code) == (200, 200)
     assert second["X-Page-Cache"] == "bypass"
     assert "London;" in second.content.decode()
+
+
+# --- The CSRF token a hit gets ------------------------------------------------------------
+
+
+def test_visitor_csrf_token_for_a_new_visitor_is_what_get_token_gives(rf):
+    request = rf.get("/page/")
+
+    token = page_cache.visitor_csrf_token(request)
+
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", secret)
+    assert re.fullmatch(r"[A-Za-z0-9]{64}", token)
+    assert _unmask_cipher_token(token) == secret
+
+
+def test_visitor_csrf_token_keeps_a_returning_visitors_secret_with_a_new_mask(rf):
+    request = rf.get("/page/")
+    request.META["CSRF_COOKIE"] = "k" * 32
+
+    first, second = (page_cache.visitor_csrf_token(request) for _ in range(2))
+
+    assert request.META["CSRF_COOKIE"] == "k" * 32
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == "k" * 32
+    assert first != second
+
+
+def test_csrf_characters_are_drawn_evenly():
+    """Every one of the 62 characters equally likely (no modulo bias: 256 bytes don't divide
+    evenly into 62, so without the rejection step the first 8 would come 25% more often)."""
+    from collections import Counter
+
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+
+    counts = Counter(page_cache._random_csrf_chars(620_000))
+
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    assert max(counts.values()) / min(counts.values()) < 1.12

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("booking", "0003_staffprofile_clinics_fail_closed"),
+        ("booking", "0001_initial"),
     ]
 
     # Reversing leaves the groups: deleting them would strip staff of their access.
