@@ -26,7 +26,7 @@ How this cache works
 rendered page that is never stored):
 
 1. It looks up the page by its absolute URL, together with the content version (below), in the
-   default cache: one round trip to Redis (`get_many`).
+   default cache: at most one round trip to Redis (`get_many`), usually none.
 2. On a miss it runs the view as usual; the visitor gets that response. Before storing a copy,
    it swaps the per-visitor values in the HTML for placeholders:
    - every 64-character string that unmasks to this request's CSRF secret (so it finds each
@@ -46,7 +46,8 @@ message, doesn't touch the session, isn't for a logged-in user, and hasn't opted
 own Cache-Control (`never_cache`) or a Vary header other than Cookie.
 
 HTTP caching stays honest: every page this decorator serves says `Cache-Control: private,
-no-cache` (and Django adds `Vary: Cookie` when the CSRF token is used), because the HTML holds
+no-cache` (a view's `public` is dropped; anything stricter is kept; Django adds `Vary: Cookie`
+when the CSRF token is used), because the HTML holds
 one visitor's tokens: a shared proxy or CDN must never store it, and a browser must ask again
 rather than reuse a page whose one-time form token is spent.
 
