@@ -49,10 +49,14 @@ run: $(VENV)/.runtime-installed .env
 	@# `make run DJANGO_REQUIRE_2FA=1`.
 	PORT=$(PORT) DJANGO_REQUIRE_2FA=$${DJANGO_REQUIRE_2FA:-0} scripts/serve
 
+# Local development: debug on, tasks inline, two-factor sign-in off.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=immediate DJANGO_REQUIRE_2FA=0
+
 dev: $(VENV)/.dev-installed
-	DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=immediate $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=immediate $(PY) manage.py seed_content
-	DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=immediate $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_content
+	$(DEV_ENV) $(PY) manage.py ensure_demo_superuser
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The HTML checker (vnu.jar, run with Java) and Lighthouse come from npm, pinned in
 # package-lock.json. --ignore-scripts: vnu-jar's postinstall would download a JDK, and
