@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booking.models import ConsultationRequest
+from booking.wording import respond_by_text
 
 # Asks mail servers and out-of-office robots not to answer automatic mail (RFC 3834).
 AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
@@ -96,10 +97,6 @@ def staff_new_request_email(consultation_request: ConsultationRequest) -> EmailM
 def patient_acknowledgement_email(
     consultation_request: ConsultationRequest,
 ) -> EmailMultiAlternatives:
-    # The confirmation page's own words for the deadline, so the two always agree. (Imported
-    # here: the views import the booking service, which imports this module via the tasks.)
-    from booking.views import respond_by_text
-
     clinic = consultation_request.clinic
     return _message(
         subject=f"We have your consultation request ({consultation_request.reference})",

@@ -7,7 +7,6 @@ was sent from); a good one is stored by the service and answered with a redirect
 confirmation page (Post/Redirect/Get), whose address carries only the signed reference.
 """
 
-import datetime
 import math
 import re
 
@@ -16,8 +15,6 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +22,7 @@ from booking import ratelimit, tokens
 from booking.forms import ConsultationRequestForm
 from booking.models import ConsultationRequest
 from booking.services import consultation_request_create
+from booking.wording import respond_by_text, response_time_text
 from pages import structured_data
 from pages.cache import cache_public_page
 from pages.models import Clinic, Treatment
@@ -158,49 +156,6 @@ def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse
     )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def response_time_text(hours: int) -> str:
-    """BOOKING_RESPONSE_HOURS in words: 24 is "one working day", 4 is "4 working hours"."""
-    if hours > 0 and hours % 24 == 0:
-        days = hours // 24
-        return "one working day" if days == 1 else f"{days} working days"
-    return "one working hour" if hours == 1 else f"{hours} working hours"
-
-
-def respond_by_text(
-    respond_by: datetime.datetime | None, *, relative: bool = False, now=None
-) -> str:
-    """
-    When the patient can expect to hear from us, in words: "by 10:30 on Thursday 26
-    November", or "by the end of Monday 30 November" for a target at midnight. Emails use
-    these words too (booking/emails.py), so the page and the email always agree.
-
-    With `relative` (the confirmation page, seen the day it is sent), today and tomorrow say
-    so: "by 14:00 today", "by 10:30 tomorrow (Thursday 26 November)". Never in an email,
-    which may be read days later.
-    """
-    if respond_by is None:
-        return "within " + response_time_text(settings.BOOKING_RESPONSE_HOURS)
-    local = timezone.localtime(respond_by)
-    today = timezone.localdate(now) if relative else None
-    if local.time() == datetime.time.min:
-        return "by the end of " + _day_text(local.date() - datetime.timedelta(days=1), today)
-    day = _day_text(local.date(), today)
-    if day.startswith(("today", "tomorrow")):
-        return f"by {local:%H:%M} {day}"
-    return f"by {local:%H:%M} on {day}"
-
-
-def _day_text(day: datetime.date, today: datetime.date | None) -> str:
-    full = date_format(day, "l j F")
-    if today is None:
-        return full
-    if day == today:
-        return "today"
-    if day == today + datetime.timedelta(days=1):
-        return f"tomorrow ({full})"
-    return full
 
 
 def _render_form(request: HttpRequest, form: ConsultationRequestForm) -> HttpResponse:

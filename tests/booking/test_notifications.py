@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from booking import notifications, tasks
@@ -189,7 +190,7 @@ def test_patient_acknowledgement_gives_reference_deadline_phone_and_clinic_reply
     assert f"Your reference is {request.reference}" in patient.body
     assert "will call you" in patient.body
     assert "arrange a consultation at our London clinic." in patient.body
-    assert local.strftime("%H:%M") in patient.body
+    assert "by the end of " + date_format(local.date(), "l j F") in patient.body
     assert "020 7386 0464" in patient.body
     assert "/privacy/" in patient.body
     assert "Please do not reply with medical details" in patient.body

@@ -9,7 +9,7 @@ from django.core import signing
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from booking import views
+from booking import views, wording
 from booking.models import ConsultationRequest
 from booking.tokens import read_form_token
 from tests.factories import (
@@ -160,7 +160,7 @@ def test_confirmation_shows_the_reference_what_happens_next_and_the_phone(client
     assert response.status_code == 200
     assert stored.reference in html
     assert "What happens next" in html
-    assert "We aim to call you " + views.respond_by_text(stored.respond_by, relative=True) in html
+    assert "We aim to call you " + wording.respond_by_text(stored.respond_by, relative=True) in html
     assert 'href="tel:+442073860464"' in html
     assert "speak to your GP" not in html
 
@@ -235,20 +235,21 @@ def test_respond_by_text_reads_naturally():
     now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March, 09:00 in London (GMT)
 
     def text(*when, relative=False):
-        return views.respond_by_text(datetime(*when, tzinfo=UTC), relative=relative, now=now)
+        return wording.respond_by_text(datetime(*when, tzinfo=UTC), relative=relative, now=now)
 
-    assert text(2027, 3, 2, 9, 53) == "by 09:53 on Tuesday 2 March"
+    # A day, not a minute: the clinics' opening hours aren't known.
+    assert text(2027, 3, 2, 9, 53) == "by the end of Tuesday 2 March"
     assert text(2027, 3, 5, 0, 0) == "by the end of Thursday 4 March"
-    assert text(2027, 6, 1, 9, 0) == "by 10:00 on Tuesday 1 June"  # British Summer Time
+    assert text(2027, 6, 1, 23, 30) == "by the end of Wednesday 2 June"  # British Summer Time
     # On the confirmation page, seen the day it is sent: today and tomorrow say so.
     assert text(2027, 3, 1, 13, 0, relative=True) == "by 13:00 today"
-    assert text(2027, 3, 2, 9, 53, relative=True) == "by 09:53 tomorrow (Tuesday 2 March)"
-    assert text(2027, 3, 4, 10, 0, relative=True) == "by 10:00 on Thursday 4 March"
+    assert text(2027, 3, 2, 9, 53, relative=True) == "by the end of tomorrow (Tuesday 2 March)"
+    assert text(2027, 3, 4, 10, 0, relative=True) == "by the end of Thursday 4 March"
     assert text(2027, 3, 3, 0, 0, relative=True) == "by the end of tomorrow (Tuesday 2 March)"
-    assert views.respond_by_text(None) == "within one working day"
-    assert views.response_time_text(24) == "one working day"
-    assert views.response_time_text(48) == "2 working days"
-    assert views.response_time_text(4) == "4 working hours"
+    assert wording.respond_by_text(None) == "within one working day"
+    assert wording.response_time_text(24) == "one working day"
+    assert wording.response_time_text(48) == "2 working days"
+    assert wording.response_time_text(4) == "4 working hours"
 
 
 # --- Problems with the answers ---------------------------------------------------------------
