@@ -49,7 +49,7 @@ WORD_BREAKS = dict.fromkeys(map(ord, "\x1c\x1d\x1e\x1f"), " ")
 
 TREATMENT_GROUPS = {
     Treatment.Kind.CONDITION: "Skin concerns",
-    Treatment.Kind.PROCEDURE: "Treatments",
+    Treatment.Kind.PROCEDURE: "Treatment options",
 }
 
 
@@ -254,7 +254,7 @@ class ConsultationRequestForm(forms.Form):
         },
     )
     recent_change = forms.ChoiceField(
-        label="Has it changed, bled or become itchy recently? (optional)",
+        label="Has your mole or skin lesion changed, bled or become itchy recently? (optional)",
         choices=ConsultationRequest.RecentChange.choices,
         required=False,
         help_text="For moles and skin lesions.",

@@ -23,11 +23,10 @@ def respond_by_text(
 ) -> str:
     """
     The response target as a day: "by the end of Thursday 26 November". The clinics' opening
-    hours aren't known, so a time to the minute ("by 07:08") would promise too much; the one
-    exception is a target later today on the confirmation page ("by 14:00 today"), which
-    matters to a patient told to expect a call soon.
+    hours aren't known, so a time ("by 05:00", for a request sent at night) would promise
+    what nobody can keep.
 
-    With `relative` (the confirmation page, seen the day it is sent), tomorrow says so:
+    With `relative` (the confirmation page, seen the day it is sent), today and tomorrow say so:
     "by the end of tomorrow (Friday 27 November)". Never in an email, which may be read
     days later.
     """
@@ -39,8 +38,8 @@ def respond_by_text(
         day -= datetime.timedelta(days=1)
     if relative:
         today = timezone.localdate(now)
-        if day == today and local.time() != datetime.time.min:
-            return f"by {local:%H:%M} today"
+        if day == today:
+            return "by the end of today"
         if day == today + datetime.timedelta(days=1):
             return f"by the end of tomorrow ({date_format(day, 'l j F')})"
     return f"by the end of {date_format(day, 'l j F')}"

@@ -207,8 +207,8 @@ def test_treatments_are_grouped_into_concerns_and_treatments():
     make_treatment("Laser treatment", kind="procedure")
     html = str(ConsultationRequestForm()["treatment"])
     assert html.index('<optgroup label="Skin concerns">') < html.index(">Moles<")
-    assert html.index(">Moles<") < html.index('<optgroup label="Treatments">')
-    assert html.index('<optgroup label="Treatments">') < html.index(">Laser treatment<")
+    assert html.index(">Moles<") < html.index('<optgroup label="Treatment options">')
+    assert html.index('<optgroup label="Treatment options">') < html.index(">Laser treatment<")
 
 
 def test_unpublished_or_unknown_clinic_and_treatment_are_refused():

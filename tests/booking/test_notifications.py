@@ -188,7 +188,7 @@ def test_patient_acknowledgement_gives_reference_deadline_phone_and_clinic_reply
     assert patient.subject == f"We have your consultation request ({request.reference})"
     assert patient.reply_to == ["london@clinic.example"]
     assert f"Your reference is {request.reference}" in patient.body
-    assert "will call you" in patient.body
+    assert "We aim to call you" in patient.body
     assert "arrange a consultation at our London clinic." in patient.body
     assert "by the end of " + date_format(local.date(), "l j F") in patient.body
     assert "020 7386 0464" in patient.body
@@ -206,7 +206,7 @@ def test_patient_who_chose_email_is_told_we_will_email_and_replies_reach_the_cen
         submit(contact_method=ConsultationRequest.ContactMethod.EMAIL)
 
     patient = by_recipient(mailoutbox)[EMAIL]
-    assert "will email you" in patient.body
+    assert "We aim to email you" in patient.body
     assert patient.reply_to == ["bookings@cosmedics.example"]
 
 

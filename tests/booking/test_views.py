@@ -112,7 +112,7 @@ def test_unknown_preselection_is_ignored(client, query):
 
 def test_changes_question_shows_on_book_page_with_a_hint(client):
     html = client.get("/book/").content.decode()
-    assert "Has it changed, bled or become itchy recently? (optional)" in html
+    assert "Has your mole or skin lesion changed, bled or become itchy recently? (optional)" in html
     assert "For moles and skin lesions." in html
 
 
@@ -242,7 +242,7 @@ def test_respond_by_text_reads_naturally():
     assert text(2027, 3, 5, 0, 0) == "by the end of Thursday 4 March"
     assert text(2027, 6, 1, 23, 30) == "by the end of Wednesday 2 June"  # British Summer Time
     # On the confirmation page, seen the day it is sent: today and tomorrow say so.
-    assert text(2027, 3, 1, 13, 0, relative=True) == "by 13:00 today"
+    assert text(2027, 3, 1, 13, 0, relative=True) == "by the end of today"
     assert text(2027, 3, 2, 9, 53, relative=True) == "by the end of tomorrow (Tuesday 2 March)"
     assert text(2027, 3, 4, 10, 0, relative=True) == "by the end of Thursday 4 March"
     assert text(2027, 3, 3, 0, 0, relative=True) == "by the end of tomorrow (Tuesday 2 March)"

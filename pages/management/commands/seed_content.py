@@ -168,8 +168,9 @@ experienced professionals.
         "body": "A variety of procedures are available at our clinics, including laser "
         "treatment. Our trained doctors and surgeons use the latest surgical techniques, "
         "including laser mole removal.\n\n"
-        "For milia, laser offers the ultimate treatment, as it not only destroys the cysts but "
-        "also stimulates the skin’s healing and cell renewal, so the skin looks healthier.\n\n"
+        "Dr Ross Perry says that for milia, laser offers the ultimate treatment, as it not only "
+        "destroys the cysts but also stimulates the skin’s healing and cell renewal, so the "
+        "skin looks healthier.\n\n"
         + ASSESS.format(what="whether laser treatment is suitable for you"),
         "awaiting_clinical_review": True,
         "asks_about_changes": True,
