@@ -42,6 +42,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 run: $(VENV)/.runtime-installed .env
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_content
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py ensure_demo_superuser
@@ -54,6 +55,7 @@ DEV_ENV := DJANGO_DEBUG=1 DJANGO_TASKS_BACKEND=immediate DJANGO_REQUIRE_2FA=0
 
 dev: $(VENV)/.dev-installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py seed_content
 	$(DEV_ENV) $(PY) manage.py ensure_demo_superuser
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)

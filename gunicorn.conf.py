@@ -61,11 +61,14 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json_line": {"()": "clinic_site.log_format.JSONLineFormatter"}},
+    # The same masking of emails and phone numbers as every Django log handler.
+    "filters": {"redact_personal_data": {"()": "clinic_site.logging_filters.RedactPersonalData"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json_line",
+            "filters": ["redact_personal_data"],
         },
     },
     # Not propagated: Django's root handler would write every line a second time.

@@ -116,6 +116,13 @@ def status_badge(obj) -> str:
 # --- Queue filters -----------------------------------------------------------------------
 
 
+def id_from_filter(value):
+    """A filter's id from the query string, or None for anything else ("²", 10**30, "abc")."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Status, defaulting to "Open" (new, contacted or booked). A search looks in every status,
     so a patient calling back about a closed request is still found."""
@@ -226,8 +233,8 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(assigned_to=request.user)
         if value == "none":
             return queryset.filter(assigned_to__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(assigned_to_id=int(value))
+        if pk := id_from_filter(value):
+            return queryset.filter(assigned_to_id=pk)
         return queryset
 
 
@@ -245,8 +252,8 @@ class ClinicFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(clinic__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(clinic_id=int(value))
+        if pk := id_from_filter(value):
+            return queryset.filter(clinic_id=pk)
         return queryset
 
 
@@ -264,8 +271,8 @@ class TreatmentFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(treatment__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(treatment_id=int(value))
+        if pk := id_from_filter(value):
+            return queryset.filter(treatment_id=pk)
         return queryset
 
 

@@ -4,10 +4,12 @@ A per-client limit on consultation requests, counted in the configured cache.
 BOOKING_RATE_LIMIT reads "<count>/<period>": "5/10m" is five requests per client per ten
 minutes; the period's unit is s, m, h or d ("10/1h", "100/d"); "off" (or "0") turns it off.
 
-Counts live in Django's default cache with atomic `add`/`incr`, so with Redis (REDIS_URL) one
-limit holds across every gunicorn worker and server. The window is fixed (it starts at a
-multiple of the period), which is simple and cheap; a client can at most send twice the count
-across a window boundary.
+Counts live in the "ratelimit" cache (settings.CACHES): Redis when REDIS_URL is set, else a
+database table, so one limit holds across every gunicorn worker and server; apart from the
+page cache, so a flood of cached pages can't push the counts out.
+
+The window is fixed (it starts at a multiple of the period), which is simple and cheap; a
+client can at most send twice the count across a window boundary.
 
 The client is the site-wide `clinic_site.client_ip.client_ip()`: REMOTE_ADDR, or behind
 DJANGO_TRUSTED_PROXY_COUNT reverse proxies the address that many entries from the right of
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
@@ -101,12 +103,13 @@ def count_booking_attempt(request, *, now: float | None = None) -> Verdict:
 
 def _increment(key: str, *, timeout: int) -> int:
     # add() only succeeds for the first attempt in a window; incr() is atomic in Redis and
-    # in the local-memory cache, so concurrent workers never lose a count.
-    if cache.add(key, 1, timeout=timeout):
+    # in the database cache (one transaction), so concurrent workers never lose a count.
+    counts = caches["ratelimit"]
+    if counts.add(key, 1, timeout=timeout):
         return 1
     try:
-        return cache.incr(key)
+        return counts.incr(key)
     except ValueError:
         # The key expired between add() and incr(): this is the first attempt of a new window.
-        cache.add(key, 1, timeout=timeout)
+        counts.add(key, 1, timeout=timeout)
         return 1

@@ -190,12 +190,20 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "clinic-ratelimit"}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "clinic-site",
-        }
+        },
+        # Booking rate-limit counts: in the database without Redis, so one limit holds across
+        # every gunicorn worker (`make run` creates the table with createcachetable), and
+        # apart from the page cache, so cached pages can never push the counts out.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "booking_ratelimit_cache",
+        },
     }
 
 # Public content pages are cached whole, with fresh tokens for each visitor, and invalidated

@@ -87,6 +87,7 @@ import time
 from functools import cache as memoize
 from functools import wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
@@ -126,7 +127,12 @@ _CANDIDATE_TOKEN = re.compile(
     rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH
 )
 # A cache that is down costs speed, never a page: patients get it rendered (see _lookup).
-_CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Any Redis error (down, timed out, out of memory under `noeviction`) means "uncached".
+_CACHE_DOWN = (redis.exceptions.RedisError,)
+# The only query parameters a cached page depends on: preselection on /book/ and list pages.
+# Others (utm_source, gclid, junk) don't change the page, so they don't make a new entry:
+# a flood of made-up query strings can't fill the cache or evict other entries.
+KEY_QUERY_PARAMETERS = ("treatment", "clinic", "page")
 _ALLOWED_VARY = {"cookie", "accept-encoding"}
 _OPT_OUT_DIRECTIVES = ("private", "no-cache", "no-store")
 
@@ -215,8 +221,11 @@ def _may_use_cache(request):
 
 
 def _page_key(request):
-    # Scheme, host, path and query, as in Django's own cache keys.
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
+    # Scheme, host, path and the query parameters the page depends on.
+    query = urlencode(
+        [(name, request.GET[name]) for name in KEY_QUERY_PARAMETERS if name in request.GET]
+    )
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}".encode()
     return KEY_PREFIX + hashlib.blake2b(url, digest_size=16).hexdigest()
 
 

@@ -23,6 +23,18 @@ def pytest_configure(config):
             tempfile.gettempdir(), f"clinic-site-test-{os.getpid()}.sqlite3"
         )
 
+    # Rate-limit counts: without Redis, production keeps them in a database cache table, which
+    # flushing between transactional tests doesn't empty; a local-memory cache the fixture
+    # below clears keeps each test's count its own. (With REDIS_URL they stay in Redis.)
+    if settings.CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache"):
+        settings.CACHES = {
+            **settings.CACHES,
+            "ratelimit": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "test-ratelimit",
+            },
+        }
+
 
 def pytest_unconfigure(config):
     # Django removes the test database file but not SQLite's -wal and -shm files beside it,
@@ -36,14 +48,16 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from pages.cache import forget_worker_copies
 
     # The page cache's per-worker copies too (pages/cache.py): with Redis they would
     # otherwise outlive the cache they copy.
     cache.clear()
+    caches["ratelimit"].clear()
     forget_worker_copies()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
     forget_worker_copies()

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -248,8 +248,20 @@ def test_the_count_is_kept_in_the_shared_cache_under_a_hashed_key(rf, settings):
     ratelimit.count_booking_attempt(request, now=600.0)
     ratelimit.count_booking_attempt(request, now=601.0)
     key = f"booking:ratelimit:{ratelimit.client_key(request)}:600:1"
-    assert cache.get(key) == 2
+    assert caches["ratelimit"].get(key) == 2
     assert "192.0.2.77" not in key
+
+
+def test_a_flood_of_cached_pages_cannot_push_out_the_rate_limit_counts(rf, settings):
+    settings.BOOKING_RATE_LIMIT = "5/10m"
+    request = rf.post("/book/", REMOTE_ADDR="192.0.2.78")
+    ratelimit.count_booking_attempt(request, now=600.0)
+
+    # More entries than the local-memory page cache holds (300): it evicts, counts stay.
+    caches["default"].set_many({f"page-{number}": "x" for number in range(400)})
+
+    key = f"booking:ratelimit:{ratelimit.client_key(request)}:600:1"
+    assert caches["ratelimit"].get(key) == 1
 
 
 def test_a_cache_outage_never_stops_a_booking(client, settings, monkeypatch):
@@ -258,7 +270,7 @@ def test_a_cache_outage_never_stops_a_booking(client, settings, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(ratelimit.cache, "add", broken)
+    monkeypatch.setattr(caches["ratelimit"], "add", broken)
     assert client.post("/book/", booking_form_data()).status_code == 302
     assert client.post("/book/", booking_form_data()).status_code == 302
 

@@ -103,7 +103,9 @@ def test_procfile_runs_the_web_server_the_task_worker_and_migrations_on_release(
         "gunicorn clinic_site.wsgi --config gunicorn.conf.py --bind 0.0.0.0:$PORT"
     )
     assert lines["worker"] == "python manage.py db_worker"
-    assert lines["release"] == "python manage.py migrate --noinput"
+    assert lines["release"] == (
+        "python manage.py migrate --noinput && python manage.py createcachetable"
+    )
     assert "db_worker" in get_commands()
 
 

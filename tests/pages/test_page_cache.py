@@ -202,13 +202,22 @@ def test_head_request_is_served_from_the_same_entry():
     assert renders() == 1
 
 
-def test_query_string_is_part_of_the_key():
-    visitor().get("/page/?utm_source=glamour")
-    other = visitor().get("/page/?utm_source=newsletter")
-    same = visitor().get("/page/?utm_source=glamour")
+def test_parameters_the_page_depends_on_are_part_of_the_key():
+    visitor().get("/page/?treatment=moles")
+    other = visitor().get("/page/?treatment=milia")
+    same = visitor().get("/page/?treatment=moles")
 
     assert other["X-Page-Cache"] == "miss"
     assert same["X-Page-Cache"] == "hit"
+
+
+def test_other_query_strings_share_one_entry_so_junk_cannot_flood_the_cache():
+    visitor().get("/page/")
+    tracked = visitor().get("/page/?utm_source=glamour")
+    junk = [visitor().get(f"/page/?junk={number}") for number in range(20)]
+
+    assert tracked["X-Page-Cache"] == "hit"
+    assert {response["X-Page-Cache"] for response in junk} == {"hit"}
 
 
 def test_csp_nonce_on_a_cached_page_matches_this_responses_policy():

@@ -1,4 +1,4 @@
-"""Staff can find requests whose emails failed and send them again."""
+"""Queue tools: failed-email filter and resend, rescued spam, data-rights link, odd filters."""
 
 import pytest
 from django.urls import reverse
@@ -80,3 +80,13 @@ def test_marking_spam_and_back_does_not_email_twice(
         request.transition_to(Status.NEW, by=admin_user)
 
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("parameter", ["clinic", "treatment", "assignee"])
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "abc"])
+def test_odd_filter_values_never_break_the_queue(admin_client, parameter, value):
+    make_request()
+
+    response = admin_client.get(QUEUE, {parameter: value})
+
+    assert response.status_code in (200, 302)
