@@ -90,12 +90,12 @@ format: $(VENV)/.dev-installed
 worker: $(VENV)/.runtime-installed .env
 	$(PY) manage.py db_worker
 
-# Load test on 127.0.0.1 with wrk (README.d/performance.md): about 8 minutes, more with
+# Load test on 127.0.0.1 with wrk (README.md): about 8 minutes, more with
 # DATABASE_URL/REDIS_URL set (PostgreSQL + Redis as well as SQLite).
 bench: $(VENV)/.dev-installed .env
 	$(PY) bench/run.py
 
-# Only the Bootstrap CSS the site uses (README.d/performance.md). Run after adding a
+# Only the Bootstrap CSS the site uses (README.md). Run after adding a
 # Bootstrap class to a template or form, and commit the regenerated purged file.
 css: $(VENV)/.runtime-installed node_modules/.installed
 	node scripts/purge-css.mjs "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

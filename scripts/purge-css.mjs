@@ -1,4 +1,4 @@
-// `make css`: Bootstrap with only the selectors this site uses (README.d/performance.md).
+// `make css`: Bootstrap with only the selectors this site uses (README.md).
 //
 //   node scripts/purge-css.mjs <site-packages directory>
 //

@@ -1,4 +1,4 @@
-"""The production environment from README.d/security.md passes Django's deployment checks."""
+"""The production environment from README.md passes Django's deployment checks."""
 
 import json
 import os
