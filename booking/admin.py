@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from booking.models import (
+    NOTIFICATION_FIELDS,
     ConsultationRequest,
     RequestEvent,
     RequestNote,
@@ -474,7 +475,7 @@ ASKED_FIELDS = [
 ]
 CONSENT_FIELDS = [("consent_given_at", "consent_wording_version", "privacy_notice_version")]
 RECORD_FIELDS = [
-    ("staff_notification", "patient_notification"),
+    NOTIFICATION_FIELDS,
     ("status_changed_at", "spam_reason"),
 ]
 TRIAGE_FIELDS = [("status_summary", "respond_by_summary"), ("assigned_to", "is_clinical_priority")]
@@ -890,11 +891,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def resend_failed_emails(self, request, queryset):
         resent = 0
         for obj in queryset.exclude(status=Status.SPAM):
-            failed = [
-                field
-                for field in ("staff_notification", "patient_notification")
-                if getattr(obj, field) == NotificationState.FAILED
-            ]
+            failed = obj.notifications_in(NotificationState.FAILED)
             if failed:
                 resend_notifications(obj, fields=failed)
                 resent += 1

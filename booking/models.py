@@ -104,6 +104,10 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return {row.pop("clinic"): row for row in rows}
 
 
+# The state fields of the two emails a request sends: to the clinic's staff and to the patient.
+NOTIFICATION_FIELDS = ("staff_notification", "patient_notification")
+
+
 class ConsultationRequest(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -358,15 +362,15 @@ class ConsultationRequest(models.Model):
             self.send_emails_held_back_as_spam()
         return event
 
+    def notifications_in(self, state) -> list[str]:
+        """Which of the request's emails (their state fields) are in `state`."""
+        return [field for field in NOTIFICATION_FIELDS if getattr(self, field) == state]
+
     def send_emails_held_back_as_spam(self):
         """A request rescued from spam gets the emails a real request gets, once."""
         from booking.notifications import resend_notifications
 
-        held_back = [
-            field
-            for field in ("staff_notification", "patient_notification")
-            if getattr(self, field) == self.NotificationState.NOT_SENT
-        ]
+        held_back = self.notifications_in(self.NotificationState.NOT_SENT)
         if held_back:
             resend_notifications(self, fields=held_back)
 

@@ -13,7 +13,7 @@ from functools import partial
 from django.db import transaction
 
 from booking import tasks
-from booking.models import ConsultationRequest
+from booking.models import NOTIFICATION_FIELDS, ConsultationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def schedule_new_request_notifications(consultation_request: ConsultationRequest
 def resend_notifications(
     consultation_request: ConsultationRequest,
     *,
-    fields=("staff_notification", "patient_notification"),
+    fields=NOTIFICATION_FIELDS,
 ) -> None:
     """Send the given emails again, e.g. after a failed send (for an admin action)."""
     _record_states(consultation_request, dict.fromkeys(fields, State.PENDING))

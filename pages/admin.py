@@ -31,24 +31,25 @@ class ClinicalReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Publish the selected items", permissions=["change"])
-def publish(modeladmin, request, queryset):
+def set_published(modeladmin, request, queryset, *, published):
+    # One save() per item rather than update(), so updated_at and each model's save rules apply.
     changed = 0
-    for item in queryset.filter(is_published=False):
-        item.is_published = True
+    for item in queryset.filter(is_published=not published):
+        item.is_published = published
         item.save(update_fields=["is_published", "updated_at"])
         changed += 1
-    modeladmin.message_user(request, f"Published {changed} item(s).", messages.SUCCESS)
+    done = "Published" if published else "Unpublished"
+    modeladmin.message_user(request, f"{done} {changed} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Publish the selected items", permissions=["change"])
+def publish(modeladmin, request, queryset):
+    set_published(modeladmin, request, queryset, published=True)
 
 
 @admin.action(description="Unpublish the selected items", permissions=["change"])
 def unpublish(modeladmin, request, queryset):
-    changed = 0
-    for item in queryset.filter(is_published=True):
-        item.is_published = False
-        item.save(update_fields=["is_published", "updated_at"])
-        changed += 1
-    modeladmin.message_user(request, f"Unpublished {changed} item(s).", messages.SUCCESS)
+    set_published(modeladmin, request, queryset, published=False)
 
 
 @admin.action(description="Mark the selected items as clinically reviewed", permissions=["change"])

@@ -21,23 +21,16 @@ class PublishedQuerySet(ContentQuerySet):
         return self.published()
 
 
-class Content(models.Model):
-    """Fields every public page shares: its address, its SEO text and its review state."""
+class ReviewedText(models.Model):
+    """What every page patients read shares: its review state and its search-engine text."""
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    is_published = models.BooleanField(
-        "published",
-        default=False,
-        help_text="Unpublished items are hidden from the public; staff can preview them.",
-    )
     awaiting_clinical_review = models.BooleanField(
         default=False,
         help_text="Text that is not from clinically approved material and still needs a "
         "clinician to review it.",
     )
     seo_title = models.CharField(
-        "SEO title", max_length=70, blank=True, help_text="Defaults to the title."
+        "SEO title", max_length=70, blank=True, help_text="Defaults to the page's heading."
     )
     seo_description = models.CharField(
         "SEO description",
@@ -46,6 +39,24 @@ class Content(models.Model):
         help_text="Shown by search engines under the title.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Bulk writes also refresh the page cache (pages/cache.py).
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Content(ReviewedText):
+    """A public page with its own address that can be published or kept as a draft."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Unpublished items are hidden from the public; staff can preview them.",
+    )
 
     objects = PublishedQuerySet.as_manager()
 
@@ -302,7 +313,7 @@ class Page(Content, MarkdownBody):
         return strip_tags(self.body_html) if self.body_html else ""
 
 
-class HomePage(MarkdownBody):
+class HomePage(ReviewedText, MarkdownBody):
     """
     The home page's own words: its headline and what the clinic does. One row, edited in
     the admin; the featured treatments, latest articles and clinics come from their own lists.
@@ -311,24 +322,6 @@ class HomePage(MarkdownBody):
     title = models.CharField(
         "headline", max_length=200, help_text="The page's main heading (its only <h1>)."
     )
-    awaiting_clinical_review = models.BooleanField(
-        default=False,
-        help_text="Text that is not from clinically approved material and still needs a "
-        "clinician to review it.",
-    )
-    seo_title = models.CharField(
-        "SEO title", max_length=70, blank=True, help_text="Defaults to the clinic's name."
-    )
-    seo_description = models.CharField(
-        "SEO description",
-        max_length=160,
-        blank=True,
-        help_text="Shown by search engines under the title.",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    # Bulk writes also refresh the page cache (pages/cache.py).
-    objects = ContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "home page"
