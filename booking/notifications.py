@@ -2,15 +2,24 @@
 When the emails about a consultation request are sent.
 
 `booking.services` calls `schedule_new_request_notifications()` inside the transaction that
-creates a request. The staff and patient emails are queued only once that transaction commits,
-so a rolled-back request never sends an email, and sending (in the task worker, see
-`booking.tasks`) never slows down or breaks the patient's form submission.
+creates a request. Sending (in the task worker, see `booking.tasks`) never slows down or breaks
+the patient's form submission, and a rolled-back request never sends an email:
+
+- With the database task backend (production and `make run`), the two task rows are written
+  in that same transaction: they commit with the request or not at all, so no crash between
+  the two can lose an email, and a booking is one write to the database, not three.
+- Any other backend (tasks run inline in development and tests) is given the tasks when the
+  transaction commits.
+
+If queueing fails, the request is kept all the same and the email shows as failed in the
+admin, where staff can send it again.
 """
 
 import logging
 from functools import partial
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django_tasks_db.backend import DatabaseBackend
 
 from booking import tasks
 from booking.models import NOTIFICATION_FIELDS, ConsultationRequest
@@ -32,8 +41,7 @@ def schedule_new_request_notifications(consultation_request: ConsultationRequest
         # see flagged requests in the admin's spam filter instead.
         _record_states(consultation_request, dict.fromkeys(TASKS, State.NOT_SENT))
         return
-    for field in TASKS:
-        transaction.on_commit(partial(_enqueue, field, consultation_request.pk))
+    _queue(consultation_request, TASKS)
 
 
 def resend_notifications(
@@ -43,8 +51,7 @@ def resend_notifications(
 ) -> None:
     """Send the given emails again, e.g. after a failed send (for an admin action)."""
     _record_states(consultation_request, dict.fromkeys(fields, State.PENDING))
-    for field in fields:
-        transaction.on_commit(partial(_enqueue, field, consultation_request.pk))
+    _queue(consultation_request, fields)
 
 
 def _record_states(consultation_request, states) -> None:
@@ -53,14 +60,34 @@ def _record_states(consultation_request, states) -> None:
         setattr(consultation_request, field, state)
 
 
+def _queue(consultation_request, fields) -> None:
+    in_transaction = [f for f in fields if isinstance(TASKS[f].get_backend(), DatabaseBackend)]
+    if in_transaction:
+        try:
+            # A savepoint: a failed insert mustn't abort the transaction that stores the request.
+            with transaction.atomic():
+                for field in in_transaction:
+                    TASKS[field].enqueue(consultation_request.pk)
+        except DatabaseError as error:
+            _queueing_failed(in_transaction, consultation_request.pk, error)
+    for field in fields:
+        if field not in in_transaction:
+            transaction.on_commit(partial(_enqueue, field, consultation_request.pk))
+
+
 def _enqueue(field: str, request_id: int) -> None:
     try:
         TASKS[field].enqueue(request_id)
     except Exception as error:  # noqa: BLE001 - the request is stored; show the email as failed
+        _queueing_failed([field], request_id, error)
+
+
+def _queueing_failed(fields, request_id: int, error: Exception) -> None:
+    for field in fields:
         logger.error(
             "Could not queue %s email for request id=%s: %s",
             field.removesuffix("_notification"),
             request_id,
             type(error).__name__,
         )
-        ConsultationRequest.objects.filter(pk=request_id).update(**{field: State.FAILED})
+    ConsultationRequest.objects.filter(pk=request_id).update(**dict.fromkeys(fields, State.FAILED))

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # Permissions-Policy on every response; X-Robots-Tag: noindex on the staff area.
     "clinic_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves stored public pages without the rest of the stack (see pages/cache.py).
+    "pages.cache.PageCacheMiddleware",
     # A database or Redis outage in a view answers the branded 503, not a traceback.
     "clinic_site.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from booking import notifications, tasks
@@ -255,12 +256,54 @@ def test_a_committed_request_queues_tasks_holding_only_its_id(settings, mailoutb
     assert (request.staff_notification, request.patient_notification) == (State.SENT, State.SENT)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_the_emails_are_queued_with_the_request_or_not_at_all(
+    settings,
+):
+    settings.TASKS = DATABASE_TASKS
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit()
+        assert DBTaskResult.objects.count() == 2  # written in the request's transaction
+        raise RuntimeError("something after the insert failed")
+
+    assert ConsultationRequest.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_table_that_refuses_the_insert_keeps_the_request_and_marks_both_emails_failed(
+    settings, monkeypatch, caplog
+):
+    """A real failed statement (which aborts a PostgreSQL transaction) inside the booking's
+    transaction: the savepoint keeps the request."""
+    settings.TASKS = DATABASE_TASKS
+
+    def broken_insert(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO no_such_task_table VALUES (1)")
+
+    monkeypatch.setattr(DatabaseBackend, "_task_to_db_task", broken_insert)
+    request = submit()
+
+    request.refresh_from_db()
+    assert (request.staff_notification, request.patient_notification) == (
+        State.FAILED,
+        State.FAILED,
+    )
+    assert DBTaskResult.objects.count() == 0
+    assert "Could not queue staff email for request id=" in caplog.text
+    assert EMAIL not in caplog.text
+
+
 def test_a_queue_that_cannot_take_the_task_marks_the_email_failed_and_keeps_the_request(
     monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
     class BrokenQueue:
+        def get_backend(self):
+            return tasks.send_staff_notification.get_backend()
+
         def enqueue(self, *args, **kwargs):
-            raise ConnectionError("task database unavailable")
+            raise ConnectionError("task queue unavailable")
 
     monkeypatch.setitem(notifications.TASKS, "staff_notification", BrokenQueue())
     with django_capture_on_commit_callbacks(execute=True):

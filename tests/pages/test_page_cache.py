@@ -147,6 +147,61 @@ def test_no_placeholder_ever_reaches_a_visitor():
     assert b"\x00" not in hit.content
 
 
+def test_a_hit_carries_the_headers_a_render_gets():
+    """A hit skips most of the middleware stack: what it added is replayed, the rest still
+    runs (security headers), and only the per-visitor values differ."""
+    miss = visitor().get("/page/")
+    hit = visitor().get("/page/")
+
+    def comparable(response):
+        skipped = {"x-page-cache", "content-length", "set-cookie"}
+        return {name: value for name, value in response.items() if name.lower() not in skipped}
+
+    assert comparable(hit) == comparable(miss)
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Cross-Origin-Opener-Policy",
+    ):
+        assert hit[header]
+    cookie = hit.cookies["csrftoken"]
+    assert (cookie["samesite"], cookie["path"]) == ("Lax", "/")
+    assert cookie["max-age"] == miss.cookies["csrftoken"]["max-age"]
+
+
+def test_a_hit_for_a_host_not_allowed_is_refused():
+    visitor().get("/page/")
+
+    response = visitor().get("/page/", headers={"host": "evil.example"})
+
+    assert response.status_code == 400
+    assert "X-Page-Cache" not in response
+
+
+def test_visitor_with_a_malformed_csrf_cookie_gets_a_working_one_on_a_hit():
+    visitor().get("/page/")
+    patient = visitor()
+    patient.cookies["csrftoken"] = "not-a-token!"
+
+    response = patient.get("/page/")
+    posted = patient.post("/submit/", {"csrfmiddlewaretoken": tokens(response)[0][0]})
+
+    assert response["X-Page-Cache"] == "hit"
+    assert response.cookies["csrftoken"].value != "not-a-token!"
+    assert posted.status_code == 200
+
+
+def test_pages_of_views_not_marked_public_are_never_stored():
+    first = visitor().get("/robots.txt")
+    second = visitor().get("/robots.txt")
+
+    assert "X-Page-Cache" not in first
+    assert "X-Page-Cache" not in second
+
+
 def test_content_length_matches_the_substituted_body():
     visitor().get("/page/")
     hit = visitor().get("/page/")
@@ -259,10 +314,12 @@ def test_logged_in_user_without_a_session_cookie_is_still_not_stored(rf, admin_u
     cookie (a remote-user header, a token), their page still isn't stored."""
     request = rf.get("/page/")
     request.user = admin_user
+    middleware = page_cache.PageCacheMiddleware(page_cache_urls.form_page)
 
-    response = page_cache_urls.form_page(request)
+    response = middleware(request)
 
     assert response["X-Page-Cache"] == "bypass"
+    assert "Hello admin." in response.content.decode()
     assert visitor().get("/page/")["X-Page-Cache"] == "miss"
 
 
