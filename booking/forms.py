@@ -422,8 +422,10 @@ class ConsultationRequestForm(forms.Form):
         problems.extend(("booking-form", error) for error in self.non_field_errors())
         return problems
 
-    @property
+    @cached_property
     def helper(self) -> FormHelper:
+        # Read (twice) by {% crispy %} when the form is rendered, after any validation, which
+        # decides whether the "changed recently" question shows.
         helper = FormHelper()
         helper.form_id = "booking-form"
         helper.form_method = "post"
