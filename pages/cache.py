@@ -151,9 +151,9 @@ def cache_public_page(view):
     Let `PageCacheMiddleware` store this view's pages and serve them to later visitors.
 
     The view's own verdict is taken here, before the Cache-Control it set is made private:
-    a view that opted out (`never_cache`, a Vary other than Cookie) or answered anything but a
-    complete 200 is never stored. Everything that depends on the request (cookies set, the
-    session, messages, the user) is checked by the middleware once the whole stack has run.
+    a view that opted out (`never_cache`) or answered anything but a complete 200 is never
+    stored. The rest (cookies set, Vary, the session, messages, the user) is checked by the
+    middleware once the whole stack has run.
     """
 
     @wraps(view)
@@ -229,7 +229,7 @@ class PageCacheMiddleware:
             request.booking_form_token = form_token
             content = content.replace(FORM_TOKEN_PLACEHOLDER, escape(form_token).encode())
         if uses_nonce:
-            nonce = request._csp_nonce = str(LazyNonce())
+            nonce = str(LazyNonce())  # as CSP middleware makes one
             content = content.replace(NONCE_PLACEHOLDER, nonce.encode())
             headers = [
                 (name, value.replace(NONCE_PLACEHOLDER_TEXT, nonce)) for name, value in headers
