@@ -42,10 +42,10 @@ get a freshly rendered page that is never stored):
    cookie set by CsrfViewMiddleware's own methods as a render would; `new_form_token()`; a new
    CSP nonce; then Content-Length. The middleware above it (security headers, the HTTPS
    redirect) runs as for any response. A hit makes no database query. Skipping the rest of
-   the stack halved a hit's cost (`make bench`: cached pages went from 50-57% to 94-97% of a
-   static file on the same machine), and is safe for exactly these requests: without a
-   session there is no user, message or two-factor state for the rest of the stack to act
-   on, and the host is still checked against ALLOWED_HOSTS (it is part of the key).
+   the stack halved a hit's cost (`make bench`: cached pages with the form went from 50-57% to
+   79-97% of a static file on the same machine), and is safe for exactly these requests:
+   without a session there is no user, message or two-factor state for the rest of the stack
+   to act on, and the host is still checked against ALLOWED_HOSTS (it is part of the key).
 
 A response is stored only if it is a complete 200 that sets no cookie of its own, queues no
 message, doesn't touch the session, isn't for a logged-in user, and hasn't opted out with its
