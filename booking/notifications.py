@@ -18,7 +18,7 @@ admin, where staff can send it again.
 import logging
 from functools import partial
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django_tasks_db.backend import DatabaseBackend
 
 from booking import tasks
@@ -68,7 +68,7 @@ def _queue(consultation_request, fields) -> None:
             with transaction.atomic():
                 for field in in_transaction:
                     TASKS[field].enqueue(consultation_request.pk)
-        except DatabaseError as error:
+        except Exception as error:  # noqa: BLE001 - never lose the request for its emails
             _queueing_failed(in_transaction, consultation_request.pk, error)
     for field in fields:
         if field not in in_transaction:

@@ -270,17 +270,23 @@ def test_with_the_database_backend_the_emails_are_queued_with_the_request_or_not
     assert DBTaskResult.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_task_table_that_refuses_the_insert_keeps_the_request_and_marks_both_emails_failed(
-    settings, monkeypatch, caplog
-):
-    """A real failed statement (which aborts a PostgreSQL transaction) inside the booking's
-    transaction: the savepoint keeps the request."""
-    settings.TASKS = DATABASE_TASKS
+def failing_statement(*args, **kwargs):
+    # A real failed statement, which aborts a PostgreSQL transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO no_such_task_table VALUES (1)")
 
-    def broken_insert(*args, **kwargs):
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO no_such_task_table VALUES (1)")
+
+def failing_code(*args, **kwargs):
+    raise ValueError("the task could not be serialised")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broken_insert", [failing_statement, failing_code])
+def test_a_task_that_cannot_be_queued_keeps_the_request_and_marks_both_emails_failed(
+    settings, monkeypatch, caplog, broken_insert
+):
+    """Queueing fails inside the booking's transaction: the savepoint keeps the request."""
+    settings.TASKS = DATABASE_TASKS
 
     monkeypatch.setattr(DatabaseBackend, "_task_to_db_task", broken_insert)
     request = submit()
