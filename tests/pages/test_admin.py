@@ -65,6 +65,26 @@ def test_staff_edit_the_milia_article_and_see_the_change_on_the_site(admin_clien
     assert "<p>A new paragraph added by staff.</p>" in page
 
 
+def test_dates_are_british_for_staff_and_patients(admin_client, seeded):
+    # The site runs without Django's translation machinery (USE_I18N off, for speed): dates
+    # must still be day/month/year, as LANGUAGE_CODE en-gb says.
+    article = Article.objects.get()
+    response = admin_client.get(change_url(article))
+    assert f'value="{article.published_on:%d/%m/%Y}"' in response.content.decode()
+
+    response = admin_client.post(
+        change_url(article), form_data(response, published_on="03/02/2026")
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.published_on == datetime.date(2026, 2, 3)
+    assert (
+        '<time datetime="2026-02-03">3 February 2026</time>'
+        in admin_client.get(ARTICLE).content.decode()
+    )
+
+
 def test_changes_show_to_the_public_too(admin_client, client, seeded):
     article = Article.objects.get()
     response = admin_client.get(change_url(article))
