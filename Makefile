@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Settings for one-off management commands that need no real secret (checks in lint).
 CHECK_ENV := DJANGO_SECRET_KEY=lint-only-not-secret
 
-.PHONY: help run dev test lint format bench css audit worker clean
+.PHONY: help run dev test lint format bench bench-cpu css audit worker clean
 
 help:
 	@echo "make run      set up and serve the site on http://127.0.0.1:$(PORT) (production-like)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
 	@echo "make format   ruff format and safe fixes"
 	@echo "make bench    benchmark with wrk (see README)"
+	@echo "make bench-cpu  CPU time per page and booking, in-process (see README)"
 	@echo "make css      regenerate the purged Bootstrap CSS after template changes (commit it)"
 	@echo "make audit    Lighthouse scores for the main pages (see README)"
 
@@ -94,6 +95,9 @@ worker: $(VENV)/.runtime-installed .env
 # DATABASE_URL/REDIS_URL set (PostgreSQL + Redis as well as SQLite).
 bench: $(VENV)/.dev-installed .env
 	$(PY) bench/run.py
+
+bench-cpu: $(VENV)/.dev-installed .env
+	$(PY) bench/cpu.py
 
 # Only the Bootstrap CSS the site uses (README.md). Run after adding a
 # Bootstrap class to a template or form, and commit the regenerated purged file.

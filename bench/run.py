@@ -70,6 +70,15 @@ POST_RATIO = 0.10
 POST_P99_MS = 100
 PAGE_WEIGHT_KB = 50
 
+# The pages measured (row label, key in discover_paths()), cached and uncached.
+PAGES = [
+    ("home", "home"),
+    ("milia article", "article"),
+    ("treatment list", "treatments"),
+    ("clinic page", "clinic"),
+    ("/book/ GET", "book"),
+]
+
 
 # --- Running things --------------------------------------------------------------------------
 
@@ -87,6 +96,22 @@ def free_port():
 
 def manage(env, *args):
     subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def production_env():
+    """The environment every measured server runs in: production settings, no database yet."""
+    return {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        # Production settings, and only what the bench sets: not the checkout's .env.
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_SECRET_KEY": secret_key(),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_REQUIRE_2FA": "0",
+        "DJANGO_TASKS_BACKEND": "database",  # emails queued as rows; no worker needed
+        "BOOKING_RATE_LIMIT": "off",  # one client sends thousands of bookings
+        "BOOKING_MIN_SECONDS": "0",  # wrk submits faster than any person
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
 
 
 def secret_key():
@@ -152,6 +177,15 @@ class Server:
     def log_count(self, text):
         return self.log_path.read_text(errors="replace").count(text)
 
+    def request(self, method, path, headers, body):
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
 
 @dataclass
 class Response:
@@ -161,13 +195,8 @@ class Response:
 
 
 def get(server, path, headers=None, method="GET", body=None):
-    connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return Response(response.status, response.headers, response.read())
-    finally:
-        connection.close()
+    """One request to `server`: a gunicorn here, or the in-process handler of bench/cpu.py."""
+    return server.request(method, path, headers or {}, body)
 
 
 # --- wrk ---------------------------------------------------------------------------------------
@@ -446,13 +475,7 @@ def bench_config(config, args, workdir):
             # middleware stack, so the table shows what a cache hit can't go below.
             Row("robots.txt (Django floor)", "floor", cached, "/robots.txt"),
         ]
-        for label, key in [
-            ("home", "home"),
-            ("milia article", "article"),
-            ("treatment list", "treatments"),
-            ("clinic page", "clinic"),
-            ("/book/ GET", "book"),
-        ]:
+        for label, key in PAGES:
             rows.append(Row(f"{label}, cached", "cached", cached, paths[key]))
             rows.append(Row(f"{label}, uncached", "uncached", uncached, paths[key]))
         rows.append(Row("booking POST", "post", cached, "/book/"))
@@ -530,6 +553,10 @@ def bench_config(config, args, workdir):
                 "stored_without_answer_seen": stored - accepted_stored,
                 "stored_as_spam": spam,
                 "gunicorn_worker_boots": sum(s.log_count("Booting worker") for s in servers),
+                # Production's GUNICORN_MAX_REQUESTS at work: a long run can pass it.
+                "gunicorn_workers_replaced_after_max_requests": sum(
+                    s.log_count("Autorestarting worker") for s in servers
+                ),
                 "database_is_locked_in_logs": sum(
                     s.log_count("database is locked") for s in servers
                 ),
@@ -632,7 +659,9 @@ def print_summary(summary):
         f"{posts['stored_as_spam']} flagged as spam); "
         f"'database is locked' in the logs: {posts['database_is_locked_in_logs']}; "
         f"tracebacks: {posts['tracebacks_in_logs']}; "
-        f"gunicorn worker boots: {posts['gunicorn_worker_boots']}"
+        f"gunicorn worker boots: {posts['gunicorn_worker_boots']} "
+        f"({posts['gunicorn_workers_replaced_after_max_requests']} of them replacing a worker "
+        "that reached GUNICORN_MAX_REQUESTS)"
         + (
             f"; SQLite journal mode: {posts['sqlite_journal_mode']}"
             if "sqlite_journal_mode" in posts
@@ -702,18 +731,7 @@ def main():
         f"Machine: {info['cpu']}, {info['cores']} cores; load average "
         f"{' '.join(map(str, info['load_average_at_start']))}"
     )
-    base_env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        # Production settings, and only what the bench sets: not the checkout's .env.
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_SECRET_KEY": secret_key(),
-        "DJANGO_DEBUG": "0",
-        "DJANGO_REQUIRE_2FA": "0",
-        "DJANGO_TASKS_BACKEND": "database",  # emails queued as rows; no worker needed
-        "BOOKING_RATE_LIMIT": "off",  # one client sends thousands of bookings
-        "BOOKING_MIN_SECONDS": "0",  # wrk submits faster than any person
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
+    base_env = production_env()
 
     summaries = []
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as directory:
