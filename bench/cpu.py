@@ -30,13 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from run import (
     PAGES,
     PYTHON,
-    RESULTS_DIR,
     ROOT,
     Response,
     booking_visit,
@@ -44,6 +42,7 @@ from run import (
     fail,
     manage,
     production_env,
+    write_results,
 )
 
 WARM_UP = 20
@@ -189,22 +188,15 @@ def main():
             results[mode] = json.loads(output.stdout.strip().splitlines()[-1])
 
     print_table(results)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS_DIR / f"cpu-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "when": stamp,
-                "requests_per_round": args.requests,
-                "rounds": args.rounds,
-                "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-                "ms_per_request": results,
-            },
-            indent=2,
-        )
+    write_results(
+        "cpu",
+        {
+            "requests_per_round": args.requests,
+            "rounds": args.rounds,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "ms_per_request": results,
+        },
     )
-    print(f"Results: {out.relative_to(ROOT)}")
 
 
 def _passed_on(args):

@@ -764,26 +764,28 @@ def main():
         f"{' '.join(map(str, info['load_average_at_start']))}, at end "
         f"{' '.join(map(str, info['load_average_at_end']))}"
     )
+    write_results(
+        "bench",
+        {
+            "machine": info,
+            "settings": {
+                "wrk_threads": args.threads,
+                "connections": args.connections,
+                "duration_s": args.duration,
+                "rounds": args.rounds,
+                "gunicorn_workers": args.workers,
+            },
+            "configs": summaries,
+        },
+    )
+
+
+def write_results(name, results):
+    """bench/results/<name>-<UTC time>.json (git-ignored), with the time in it as "when"."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS_DIR / f"bench-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "when": stamp,
-                "machine": info,
-                "settings": {
-                    "wrk_threads": args.threads,
-                    "connections": args.connections,
-                    "duration_s": args.duration,
-                    "rounds": args.rounds,
-                    "gunicorn_workers": args.workers,
-                },
-                "configs": summaries,
-            },
-            indent=2,
-        )
-    )
+    out = RESULTS_DIR / f"{name}-{stamp}.json"
+    out.write_text(json.dumps({"when": stamp, **results}, indent=2))
     print(f"Results: {out.relative_to(ROOT)}")
 
 
