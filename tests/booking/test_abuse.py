@@ -1,7 +1,5 @@
 """Bots, floods, double clicks and hostile input: a clear answer every time, and nothing lost."""
 
-import html as html_module
-import re
 import time
 
 import pytest
@@ -387,8 +385,7 @@ def test_markup_typed_into_a_field_is_stored_as_text_and_shown_escaped(client, r
         "/book/", booking_form_data(full_name="Zoë " + payload, email="nope")
     ).content.decode()
     assert "<script>" not in html
-    value = re.search(r'<input type="text" name="full_name" value="([^"]*)"', html).group(1)
-    assert html_module.unescape(value) == "Zoë " + payload
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
     # Stored as typed, as text.
     client.post("/book/", booking_form_data(message=payload, full_name="Zoë " + payload))
     stored = ConsultationRequest.objects.get()

@@ -2,7 +2,6 @@
 
 import re
 import time
-from html import unescape
 from unittest import mock
 
 import pytest
@@ -34,12 +33,6 @@ def selected_option(html, select_name):
     select = re.search(rf'<select name="{select_name}".*?</select>', html, re.S)[0]
     selected = re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', select)
     return selected[0] if selected else None
-
-
-def input_value(html, input_name):
-    """The value a text box shows, as the patient sees it (character references decoded)."""
-    tag = re.search(rf'<input [^>]*name="{input_name}"[^>]*>', html)[0]
-    return unescape(re.search(r'value="([^"]*)"', tag)[1])
 
 
 def book(client, **fields):
@@ -315,9 +308,9 @@ def test_every_answer_is_kept_when_the_form_comes_back(client):
         source_path="/skin-advice/milia/",
     )
     html = client.post("/book/", data).content.decode()
-    assert input_value(html, "full_name") == "Zoë O'Connor-Ng"
-    assert input_value(html, "email") == "not-an-email"
-    assert input_value(html, "phone") == "07912 345678"
+    assert 'value="Zoë O&#x27;Connor-Ng"' in html
+    assert 'value="not-an-email"' in html
+    assert 'value="07912 345678"' in html
     assert selected_option(html, "clinic") == "bristol"
     assert selected_option(html, "treatment") == "moles"
     assert re.search(r'value="email"[^>]*checked', html)
