@@ -37,6 +37,7 @@ from run import (
     PYTHON,
     ROOT,
     Response,
+    book,
     booking_visit,
     discover_paths,
     fail,
@@ -103,35 +104,26 @@ def cpu_ms_per_request(send, requests, rounds):
 
 
 def measure_get(server, path, requests, rounds):
-    status = server.request("GET", path, {"Accept": "text/html"}, None).status
-    if status != 200:
-        fail(f"GET {path} answered {status}")
+    def send():
+        return server.request("GET", path, {"Accept": "text/html"}, None)
+
+    if send().status != 200:
+        fail(f"GET {path} did not answer 200")
     for _ in range(WARM_UP):
-        server.request("GET", path, {"Accept": "text/html"}, None)
-    return cpu_ms_per_request(
-        lambda: server.request("GET", path, {"Accept": "text/html"}, None), requests, rounds
-    )
+        send()
+    return cpu_ms_per_request(send, requests, rounds)
 
 
 def measure_post(server, requests, rounds):
     """Bookings, each a new visitor's accepted submission; their forms are fetched first."""
     visits = iter([booking_visit(server, number) for number in range(WARM_UP + requests * rounds)])
 
-    def book():
-        cookie, body = next(visits)
-        headers = {
-            "Cookie": cookie,
-            "Origin": server.origin,
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        response = server.request("POST", "/book/", headers, body.encode())
-        location = response.headers.get("Location", "")
-        if response.status != 302 or "/book/thank-you/" not in location:
-            fail(f"a booking POST was not accepted ({response.status} {location})")
+    def send():
+        book(server, *next(visits))
 
     for _ in range(WARM_UP):
-        book()
-    return cpu_ms_per_request(book, requests, rounds)
+        send()
+    return cpu_ms_per_request(send, requests, rounds)
 
 
 def measure(mode, requests, rounds):

@@ -288,18 +288,17 @@ def harvest(server, count, start, pool_path):
 
 def preflight_post(server):
     """One booking by hand: the POST the bench repeats must be accepted, or nothing counts."""
-    cookie, body = booking_visit(server, 0)
-    response = get(
-        server,
-        "/book/",
-        {
-            "Cookie": cookie,
-            "Origin": server.origin,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-        method="POST",
-        body=body,
-    )
+    return book(server, *booking_visit(server, 0))
+
+
+def book(server, cookie, body):
+    """POST one visitor's booking form; its confirmation address, or stop if not accepted."""
+    headers = {
+        "Cookie": cookie,
+        "Origin": server.origin,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    response = get(server, "/book/", headers, method="POST", body=body)
     location = response.headers.get("Location", "")
     if response.status != 302 or "/book/thank-you/" not in location:
         snippet = re.sub(r"\s+", " ", response.body.decode(errors="replace"))[:800]
