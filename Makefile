@@ -16,10 +16,13 @@ help:
 	@echo "make test     install the test tools and run the whole test suite"
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
 	@echo "make format   ruff format and safe fixes"
-	@echo "make bench    benchmark with wrk (see README)"
-	@echo "make bench-cpu  CPU time per page and booking, in-process (see README)"
+	@echo "make worker   the background task worker on its own (sends the emails)"
+	@echo "make bench    load test with wrk (docs/performance.md)"
+	@echo "make bench-cpu  CPU time per page and booking, in-process (docs/performance.md)"
 	@echo "make css      regenerate the purged Bootstrap CSS after template changes (commit it)"
-	@echo "make audit    Lighthouse scores for the main pages (see README)"
+	@echo "make audit    Lighthouse scores for the main pages (docs/testing.md)"
+	@echo "make clean    delete .venv, node_modules, static files, test and bench output"
+	@echo "Docs: README.md and docs/. Fast tests while you work: .venv/bin/python -m pytest -m 'not slow'"
 
 # The virtualenv is made with the first Python 3.12+ that runs (scripts/find-python says how).
 $(VENV)/bin/python:
@@ -91,7 +94,7 @@ format: $(VENV)/.dev-installed
 worker: $(VENV)/.runtime-installed .env
 	$(PY) manage.py db_worker
 
-# Load test on 127.0.0.1 with wrk (README.md): about 8 minutes, more with
+# Load test on 127.0.0.1 with wrk (docs/performance.md): about 8 minutes, more with
 # DATABASE_URL/REDIS_URL set (PostgreSQL + Redis as well as SQLite).
 bench: $(VENV)/.dev-installed .env
 	$(PY) bench/run.py
@@ -99,7 +102,7 @@ bench: $(VENV)/.dev-installed .env
 bench-cpu: $(VENV)/.dev-installed .env
 	$(PY) bench/cpu.py
 
-# Only the Bootstrap CSS the site uses (README.md). Run after adding a
+# Only the Bootstrap CSS the site uses (docs/performance.md). Run after adding a
 # Bootstrap class to a template or form, and commit the regenerated purged file.
 css: $(VENV)/.runtime-installed node_modules/.installed
 	node scripts/purge-css.mjs "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

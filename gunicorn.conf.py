@@ -1,5 +1,5 @@
 """
-gunicorn settings, read from the environment (README, "Deploying").
+gunicorn settings, read from the environment (docs/deployment.md).
 
     gunicorn clinic_site.wsgi --config gunicorn.conf.py --bind 0.0.0.0:$PORT
 """
@@ -29,10 +29,10 @@ graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # Seconds an idle keep-alive connection is held (threaded worker only). Behind a load
 # balancer set it above the balancer's idle timeout (AWS ALB: 60), or it may get 502s.
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-# Replace each worker after about this many requests: bounds any slow memory growth. Not
-# lower: a new worker costs about a second of CPU (importing Django, compiling templates) and
-# starts with an empty page cache, and under a traffic spike 1,000 requests pass in under a
-# second per worker. `make bench` measured 1,000 halving the site's throughput.
+# Replace each worker after about this many requests: bounds any slow memory growth. Kept
+# high: a new worker spends CPU importing Django and compiling templates and starts with an
+# empty page cache, and under a traffic spike a low limit replaces workers every few seconds
+# (docs/performance.md).
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = max(1, max_requests // 10)
 

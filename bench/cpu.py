@@ -32,19 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import (
-    PAGES,
-    PYTHON,
-    ROOT,
-    Response,
-    book,
-    booking_visit,
-    discover_paths,
-    fail,
-    manage,
-    production_env,
-    write_results,
-)
+from server import PYTHON, ROOT, Response, fail, manage, production_env
+from summary import write_results
+from visitor import PAGES, book, booking_visit, discover_paths
 
 WARM_UP = 20
 

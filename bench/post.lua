@@ -1,15 +1,15 @@
 -- A real, accepted booking on every request.
 --
 -- Each POST needs its own CSRF cookie, matching CSRF token and one-time form token, and wrk
--- can't chain a GET before each POST. So bench/run.py first loads the booking form as that
+-- can't chain a GET before each POST. So bench/load.py first loads the booking form as that
 -- many first-time visitors and writes one line per visitor to the file in BENCH_POST_POOL:
 --     <Cookie header>\t<urlencoded form body>
 -- Each wrk thread takes its own share of the lines (no token is sent twice) and counts
 -- what came back: "accepted" is a 302 to the confirmation page, anything else is not.
 -- If a thread runs out of lines it starts again and counts "reused" (the run is then not
--- every-POST-a-new-request: bench/run.py says so and sizes the next pool bigger).
+-- every-POST-a-new-request, and the bench prints a warning).
 -- Each accepted POST's confirmation address (it holds the signed reference) is written to
--- BENCH_ACCEPTED_PREFIX<thread>, so bench/run.py can check each one is a stored row.
+-- BENCH_ACCEPTED_PREFIX<thread>, so the bench can check each one is a stored row.
 
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 

@@ -1,4 +1,4 @@
--- wrk's results as one JSON line ("BENCH_JSON {...}") for bench/run.py to read.
+-- wrk's results as one JSON line ("BENCH_JSON {...}") for bench/load.py to read.
 -- Used on its own for GET rows; bench/post.lua loads it and adds its own counts.
 
 function bench_report(summary, latency, extra)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from pages.models import Page
+
 PRIVACY_NOTICE_SLUG = "privacy"
 # Stored as the privacy-notice version when no published notice exists (a fresh install
 # before `seed_content`): the receipt then says plainly that no notice was on show.
@@ -43,8 +45,6 @@ def privacy_notice_url() -> str:
 
 def privacy_notice_version() -> str:
     """The version of the published privacy notice a patient can read right now."""
-    from pages.models import Page
-
     version = (
         Page.objects.published()
         .filter(slug=PRIVACY_NOTICE_SLUG)

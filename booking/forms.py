@@ -9,172 +9,29 @@ shows at most one message at a time (the first problem to fix).
 import unicodedata
 from urllib.parse import urlsplit
 
-import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.core.validators import ProhibitNullCharactersValidator
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from booking import consent, tokens
+from booking.form_fields import (
+    ChoiceBySlugField,
+    PlainTextField,
+    TelInput,
+    TreatmentChoiceField,
+    UncheckedField,
+    has_control_characters,
+)
 from booking.models import ConsultationRequest
+from clinic_site.phones import is_valid_phone, parse_phone, phone_e164
 from pages.models import Clinic, Treatment
 
 PHONE_EXAMPLE = "Enter a phone number, like 020 7386 0464 or +44 7700 900123"
-
-
-def is_reserved_uk_mobile(number):
-    """
-    Ofcom's 07700 900000-900999 range, which libphonenumber calls invalid. It is the range
-    our own error message quotes and staff use in training, so a request with one is kept.
-    """
-    national = str(number.national_number)
-    return number.country_code == 44 and national.startswith("7700900") and len(national) == 10
-
-
 MESSAGE_MAX_LENGTH = 2000
 SOURCE_PATH_MAX_LENGTH = ConsultationRequest._meta.get_field("source_path").max_length
-
-# Invisible bidirectional formatting characters (marks, embeddings, overrides, isolates). They
-# never change the letters of a name, but can make it display as something else in the admin.
-BIDI_CONTROLS = dict.fromkeys(
-    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
-# Control characters that are really line or word breaks (pasted from word processors).
-LINE_BREAKS = dict.fromkeys(map(ord, "\x0b\x0c\x85\u2028\u2029"), "\n")
-WORD_BREAKS = dict.fromkeys(map(ord, "\x1c\x1d\x1e\x1f"), " ")
-
-TREATMENT_GROUPS = {
-    Treatment.Kind.CONDITION: "Skin concerns",
-    Treatment.Kind.PROCEDURE: "Treatment options",
-}
-
-
-def has_control_characters(value: str, *, allowed: str = "") -> bool:
-    """True if `value` holds a control character (NUL included) or a lone surrogate."""
-    return any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in value)
-
-
-class PlainTextField(forms.CharField):
-    """
-    Text a person types. Unicode-normalised (NFC), with bidirectional controls removed and
-    whitespace tidied: one line collapses runs of spaces; many lines keep their line breaks.
-    Control characters (NUL included) are refused with the field's "control_characters"
-    message, which replaces Django's "Null characters are not allowed."
-    """
-
-    default_error_messages = {
-        "control_characters": "Remove the hidden control characters (these can come from "
-        "pasted text) and try again",
-    }
-
-    def __init__(self, *, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
-        self.validators = [
-            validator
-            for validator in self.validators
-            if not isinstance(validator, ProhibitNullCharactersValidator)
-        ]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        value = unicodedata.normalize("NFC", value).translate(BIDI_CONTROLS)
-        if self.multiline:
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-            return value.translate(LINE_BREAKS).translate(WORD_BREAKS).strip()
-        return " ".join(value.split())
-
-    def validate(self, value):
-        super().validate(value)
-        if has_control_characters(value, allowed="\n\t" if self.multiline else ""):
-            raise forms.ValidationError(
-                self.error_messages["control_characters"], code="control_characters"
-            )
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        if self.multiline:
-            # No maxlength on the message box: browsers silently cut pasted text at the limit.
-            # The hint states the limit and the server explains if it is passed.
-            attrs.pop("maxlength", None)
-        return attrs
-
-
-class UncheckedField(forms.CharField):
-    """A hidden field the patient never sees: it never shows an error, whatever it holds."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.validators = []
-
-
-class TelInput(forms.TextInput):
-    input_type = "tel"
-
-
-class ListedChoiceIterator(ModelChoiceIterator):
-    """
-    The options from the objects the page being rendered has already fetched, when the form
-    was given them (`clinics=`, `treatments=`: pages/per_request.py, so the footer and the
-    form share one query); from the field's queryset otherwise.
-    """
-
-    def objects(self):
-        listed = getattr(self.field, "listed_objects", None)
-        return self.queryset if listed is None else listed
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.objects():
-            yield self.choice(obj)
-
-    def __len__(self):
-        listed = getattr(self.field, "listed_objects", None)
-        if listed is None:
-            return super().__len__()
-        return len(listed) + (1 if self.field.empty_label is not None else 0)
-
-
-class TreatmentChoiceIterator(ListedChoiceIterator):
-    """Treatment options grouped as skin concerns, then treatments (<optgroup>s)."""
-
-    def objects(self):
-        # The queryset's order (kind, then listed order); a shared list comes in listed
-        # order, and a stable sort by kind gives the same.
-        return sorted(super().objects(), key=lambda treatment: treatment.kind)
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        groups: dict[str, list] = {}
-        for treatment in self.objects():
-            label = TREATMENT_GROUPS.get(treatment.kind, "Other")
-            groups.setdefault(label, []).append(self.choice(treatment))
-        yield from groups.items()
-
-
-class ChoiceBySlugField(forms.ModelChoiceField):
-    """A published clinic or treatment, chosen by slug; anything else is "not in the list"."""
-
-    iterator = ListedChoiceIterator
-
-    def validate_no_null_characters(self, value):
-        # Django's check says "Null characters are not allowed."; to the patient, a value
-        # with a NUL in it is simply not one of the choices.
-        if "\x00" in str(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-
-
-class TreatmentChoiceField(ChoiceBySlugField):
-    iterator = TreatmentChoiceIterator
 
 
 class ConsultationRequestForm(forms.Form):
@@ -330,19 +187,17 @@ class ConsultationRequestForm(forms.Form):
         return name
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        try:
-            number = phonenumbers.parse(raw, "GB")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(PHONE_EXAMPLE, code="invalid") from None
+        number = parse_phone(self.cleaned_data["phone"])
+        if number is None:
+            raise forms.ValidationError(PHONE_EXAMPLE, code="invalid")
         if number.extension:
             raise forms.ValidationError(
                 "Enter a phone number without an extension, like 020 7386 0464",
                 code="extension",
             )
-        if not (phonenumbers.is_valid_number(number) or is_reserved_uk_mobile(number)):
+        if not is_valid_phone(number):
             raise forms.ValidationError(PHONE_EXAMPLE, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_e164(number)
 
     def clean_source_path(self):
         return clean_source_path(self.cleaned_data["source_path"])

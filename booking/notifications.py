@@ -1,18 +1,14 @@
 """
-When the emails about a consultation request are sent.
+When the emails about a consultation request are queued, and when they are held back.
 
-`booking.services` calls `schedule_new_request_notifications()` inside the transaction that
-creates a request. Sending (in the task worker, see `booking.tasks`) never slows down or breaks
-the patient's form submission, and a rolled-back request never sends an email:
+Suspected spam emails nobody: its emails are recorded as "not sent" (held back) instead of
+queued. A request rescued from spam gets its held-back emails once; one already sent is never
+sent again. `ConsultationRequest.may_be_emailed` decides, here and in the task that sends.
 
-- With the database task backend (production and `make run`), the two task rows are written
-  in that same transaction: they commit with the request or not at all, so no crash between
-  the two can lose an email, and a booking is one write to the database, not three.
-- Any other backend (tasks run inline in development and tests) is given the tasks when the
-  transaction commits.
-
-If queueing fails, the request is kept all the same and the email shows as failed in the
-admin, where staff can send it again.
+Emails are queued inside the caller's transaction, so a rolled-back request sends nothing and
+sending never slows down or breaks the patient's form: with the database task backend the task
+rows commit with the request; other backends get the tasks when the transaction commits. See
+docs/architecture.md.
 """
 
 import logging
@@ -35,22 +31,32 @@ TASKS = {
 
 
 def schedule_new_request_notifications(consultation_request: ConsultationRequest) -> None:
-    """Queue the staff and patient emails for when the current transaction commits."""
-    if consultation_request.status == ConsultationRequest.Status.SPAM:
-        # Suspected spam emails nobody: a bot's fake address must not get our mail, and staff
-        # see flagged requests in the admin's spam filter instead.
-        _record_states(consultation_request, dict.fromkeys(TASKS, State.NOT_SENT))
+    """Queue the staff and patient emails about a new request, or hold them back."""
+    _schedule(consultation_request, NOTIFICATION_FIELDS)
+
+
+def schedule_rescued_request_notifications(consultation_request: ConsultationRequest) -> None:
+    """Queue the emails held back while the request was suspected spam."""
+    _schedule(consultation_request, consultation_request.notifications_in(State.NOT_SENT))
+
+
+def schedule_failed_notifications_again(consultation_request: ConsultationRequest) -> list[str]:
+    """Queue the request's failed emails again; returns their fields (none for spam)."""
+    if not consultation_request.may_be_emailed:
+        return []
+    failed = consultation_request.notifications_in(State.FAILED)
+    _schedule(consultation_request, failed)
+    return failed
+
+
+def _schedule(consultation_request, fields) -> None:
+    if not fields:
         return
-    _queue(consultation_request, TASKS)
-
-
-def resend_notifications(
-    consultation_request: ConsultationRequest,
-    *,
-    fields=NOTIFICATION_FIELDS,
-) -> None:
-    """Send the given emails again, e.g. after a failed send (for an admin action)."""
-    _record_states(consultation_request, dict.fromkeys(fields, State.PENDING))
+    if not consultation_request.may_be_emailed:
+        _record_states(consultation_request, dict.fromkeys(fields, State.NOT_SENT))
+        return
+    if any(getattr(consultation_request, field) != State.PENDING for field in fields):
+        _record_states(consultation_request, dict.fromkeys(fields, State.PENDING))
     _queue(consultation_request, fields)
 
 

@@ -25,7 +25,13 @@ from django.db.models import F, Max, QuerySet
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
-from booking.models import ConsultationRequest, RequestEvent, RequestNote, RetentionRecord
+from booking.models import (
+    ConsultationRequest,
+    RequestEvent,
+    RequestNote,
+    RetentionRecord,
+    staff_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -220,12 +226,6 @@ def purge_requests(*, now: datetime | None = None, dry_run: bool = False) -> lis
 # --- Rights requests ------------------------------------------------------------------------
 
 
-def _staff_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -257,7 +257,7 @@ def _request_as_dict(item: ConsultationRequest) -> dict:
             "status": item.get_status_display(),
             "outcome": item.get_outcome_display() if item.outcome else "",
             "clinical_priority": item.is_clinical_priority,
-            "assigned_to": _staff_name(item.assigned_to),
+            "assigned_to": staff_name(item.assigned_to, nobody=""),
             "respond_by": _iso(item.respond_by),
             "appointment_at": _iso(item.appointment_at),
             "appointment_clinic": item.appointment_clinic.title if item.appointment_clinic else "",
@@ -266,13 +266,17 @@ def _request_as_dict(item: ConsultationRequest) -> dict:
             "anonymised_at": _iso(item.anonymised_at),
         },
         "staff_notes": [
-            {"written_at": _iso(note.created_at), "by": _staff_name(note.author), "text": note.text}
+            {
+                "written_at": _iso(note.created_at),
+                "by": staff_name(note.author, nobody=""),
+                "text": note.text,
+            }
             for note in item.notes.all()
         ],
         "history": [
             {
                 "at": _iso(event.created_at),
-                "by": _staff_name(event.actor),
+                "by": staff_name(event.actor, nobody=""),
                 "action": event.action,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
@@ -297,7 +301,7 @@ def person_export(*, email: str, actor) -> dict:
         "contact_phone": settings.CLINIC_PHONE,
         "email_searched": email.strip(),
         "generated_at": _iso(now),
-        "generated_by": _staff_name(actor),
+        "generated_by": staff_name(actor, nobody=""),
         "consultation_requests": [_request_as_dict(item) for item in consultation_requests],
         "not_included": (
             "We keep no other record of you in this system. The website's server logs and "

@@ -4,9 +4,10 @@ A per-client limit on consultation requests, counted in the configured cache.
 BOOKING_RATE_LIMIT reads "<count>/<period>": "5/10m" is five requests per client per ten
 minutes; the period's unit is s, m, h or d ("10/1h", "100/d"); "off" (or "0") turns it off.
 
-Counts live in the "ratelimit" cache (settings.CACHES): Redis when REDIS_URL is set, else a
-database table, so one limit holds across every gunicorn worker and server; apart from the
-page cache, so a flood of cached pages can't push the counts out.
+Counts live in the "ratelimit" cache (settings.CACHES), so one limit holds across every
+gunicorn worker and server: Redis (RATELIMIT_REDIS_URL, else REDIS_URL under a prefix of its
+own), else a database table. docs/deployment.md says how to keep page entries from evicting
+them.
 
 The window is fixed (it starts at a multiple of the period), which is simple and cheap; a
 client can at most send twice the count across a window boundary.

@@ -1,17 +1,31 @@
-"""Operations on consultation requests that touch more than one thing."""
+"""Writes to consultation requests that have consequences: history, emails, other rows."""
 
 import logging
 import secrets
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from booking.models import ConsultationRequest
-from booking.notifications import schedule_new_request_notifications
+from booking.models import (
+    NOTIFICATION_FIELDS,
+    ConsultationRequest,
+    RequestEvent,
+    RequestNote,
+    staff_name,
+)
+from booking.notifications import (
+    schedule_failed_notifications_again,
+    schedule_new_request_notifications,
+    schedule_rescued_request_notifications,
+)
+from booking.working_hours import response_deadline
 from pages.models import Clinic, Treatment
 
 logger = logging.getLogger(__name__)
+
+Status = ConsultationRequest.Status
 
 # No look-alikes: no 0/O, no 1/I/L. 31 characters, six of them: about 887 million references.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -59,7 +73,7 @@ def consultation_request_create(
     - A "yes" to "changed, bled or become itchy" makes it a clinical priority, with the
       shorter response target.
     - With a `spam_reason` (honeypot, time-trap) the request is stored with status spam, so
-      staff can rescue a false positive, and nobody is emailed.
+      staff can rescue a false positive; its emails are held back (booking.notifications).
     - `submission_token` makes sending the same rendered form twice safe: the second call
       returns the request the first one stored, even when both arrive at once.
 
@@ -94,15 +108,14 @@ def consultation_request_create(
     )
     consultation_request.respond_by = consultation_request.default_respond_by()
     # Uniqueness is the database's job (the retry below), and the clinic and treatment
-    # arrive as rows already loaded: skipping those checks saves four queries per request.
+    # arrive as rows already loaded: skipping those checks saves their queries.
     consultation_request.full_clean(exclude=["clinic", "treatment"], validate_unique=False)
 
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
                 consultation_request.save(force_insert=True)
-                if consultation_request.status != ConsultationRequest.Status.SPAM:
-                    schedule_new_request_notifications(consultation_request)
+                schedule_new_request_notifications(consultation_request)
         except IntegrityError:
             if submission_token:
                 existing = ConsultationRequest.objects.filter(
@@ -126,3 +139,157 @@ def consultation_request_create(
         )
         return consultation_request
     raise ReferenceUnavailable(f"No free reference after {REFERENCE_ATTEMPTS} attempts")
+
+
+# --- Staff workflow ---------------------------------------------------------------------------
+
+
+def _locked(consultation_request: ConsultationRequest) -> ConsultationRequest:
+    """The request's row, locked and re-read, so two people can't act on one stale copy."""
+    return ConsultationRequest.objects.select_for_update().get(pk=consultation_request.pk)
+
+
+def _save(consultation_request: ConsultationRequest, changes: dict) -> None:
+    for field, value in changes.items():
+        setattr(consultation_request, field, value)
+    consultation_request.save(update_fields=list(changes))
+
+
+def consultation_request_transition(
+    *,
+    consultation_request: ConsultationRequest,
+    status: str,
+    by,
+    note: str = "",
+    outcome: str = "",
+    appointment_at: datetime | None = None,
+    appointment_clinic: Clinic | None = None,
+) -> RequestEvent:
+    """
+    Move the request to `status` if the workflow allows it, and record who did it.
+
+    Raises ValidationError (keyed by field), changing nothing, when the move or its details
+    aren't allowed. A request rescued from spam gets the emails it was held back from.
+    """
+    with transaction.atomic():
+        current = _locked(consultation_request)
+        current.check_transition(
+            status,
+            outcome=outcome,
+            appointment_at=appointment_at,
+            appointment_clinic=appointment_clinic,
+        )
+        from_status = current.status
+        now = timezone.now()
+        changes = {"status": status, "status_changed_at": now}
+        details = ""
+        if status == Status.CLOSED:
+            changes["outcome"] = outcome
+            details = f"Outcome: {ConsultationRequest.Outcome(outcome).label}."
+        elif status == Status.BOOKED:
+            changes["appointment_at"] = appointment_at
+            changes["appointment_clinic"] = appointment_clinic
+            when = dateformat.format(timezone.localtime(appointment_at), "D j M Y, H:i")
+            details = f"Appointment: {when} at {appointment_clinic}."
+        if from_status == Status.CLOSED:
+            changes["outcome"] = ""
+        if status == Status.SPAM:
+            changes["spam_reason"] = current.spam_reason or "Marked as spam by staff"
+        elif from_status == Status.SPAM:
+            changes["spam_reason"] = ""
+        _save(consultation_request, changes)
+        event = RequestEvent.objects.create(
+            request=consultation_request,
+            actor=by,
+            created_at=now,
+            action=RequestEvent.Action.STATUS,
+            from_status=from_status,
+            to_status=status,
+            note="\n".join(part for part in (details, note.strip()) if part),
+        )
+        if from_status == Status.SPAM:
+            for field in NOTIFICATION_FIELDS:
+                setattr(consultation_request, field, getattr(current, field))
+            schedule_rescued_request_notifications(consultation_request)
+    logger.info(
+        "Request %s moved from %s to %s by user %s",
+        consultation_request.pk,
+        from_status,
+        status,
+        by.pk,
+    )
+    return event
+
+
+def consultation_request_assign(*, consultation_request: ConsultationRequest, to, by) -> bool:
+    """
+    Assign the request to `to` (None to unassign). Returns False if nothing changed.
+    The assignee must be active staff who can work on this request.
+    """
+    with transaction.atomic():
+        current = _locked(consultation_request)
+        if current.assigned_to_id == (to.pk if to else None):
+            consultation_request.assigned_to = current.assigned_to
+            return False
+        if to is not None and not current.can_be_handled_by(to):
+            raise ValidationError(
+                {"assigned_to": f"{staff_name(to)} can’t work on this clinic’s requests."}
+            )
+        previous = current.assigned_to
+        _save(consultation_request, {"assigned_to": to})
+        if to is None:
+            text = f"Unassigned (was {staff_name(previous)})."
+        elif previous is None:
+            text = f"Assigned to {staff_name(to)}."
+        else:
+            text = f"Assigned to {staff_name(to)} (was {staff_name(previous)})."
+        RequestEvent.objects.create(
+            request=consultation_request, actor=by, action=RequestEvent.Action.ASSIGNED, note=text
+        )
+    return True
+
+
+def consultation_request_set_priority(
+    *, consultation_request: ConsultationRequest, is_clinical_priority: bool, by
+) -> bool:
+    """Flag or unflag a clinical priority; the response target follows. False if unchanged."""
+    with transaction.atomic():
+        current = _locked(consultation_request)
+        if current.is_clinical_priority == is_clinical_priority:
+            return False
+        respond_by = response_deadline(
+            consultation_request.created_at, clinical_priority=is_clinical_priority
+        )
+        _save(
+            consultation_request,
+            {"is_clinical_priority": is_clinical_priority, "respond_by": respond_by},
+        )
+        RequestEvent.objects.create(
+            request=consultation_request,
+            actor=by,
+            action=RequestEvent.Action.PRIORITY,
+            note="Marked as a clinical priority."
+            if is_clinical_priority
+            else "Clinical priority removed.",
+        )
+    return True
+
+
+def consultation_request_add_note(
+    *, consultation_request: ConsultationRequest, text: str, by
+) -> RequestNote:
+    """Add an internal note. Notes are append-only: there is no way to edit one."""
+    text = text.strip()
+    limit = RequestNote._meta.get_field("text").max_length
+    if not text:
+        raise ValidationError({"text": "Write the note before saving it."})
+    if len(text) > limit:
+        raise ValidationError({"text": f"A note can be at most {limit} characters."})
+    return RequestNote.objects.create(request=consultation_request, author=by, text=text)
+
+
+def consultation_request_resend_failed_emails(
+    *, consultation_request: ConsultationRequest
+) -> list[str]:
+    """Queue again the request's emails that failed; returns their state fields."""
+    return schedule_failed_notifications_again(consultation_request)

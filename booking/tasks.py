@@ -15,6 +15,7 @@ import traceback
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -58,6 +59,20 @@ def _set_state(request_id: int, field: str, state: str) -> None:
     ConsultationRequest.objects.filter(pk=request_id).update(**{field: state})
 
 
+def _hold_back(request_id: int, field: str) -> bool:
+    """
+    Record the email as held back ("not sent") unless the request was rescued meanwhile.
+    Checked under the row lock the rescue takes too, so either the rescue sees "not sent" and
+    queues the email again, or this sees the rescued request and sends it.
+    """
+    with transaction.atomic():
+        current = ConsultationRequest.objects.select_for_update().filter(pk=request_id).first()
+        if current is not None and current.may_be_emailed:
+            return False
+        _set_state(request_id, field, State.NOT_SENT)
+        return True
+
+
 def _deliver(this_task, kind: str, request_id: int, attempt: int) -> str:
     field, build = EMAILS[kind]
     consultation_request = (
@@ -72,11 +87,7 @@ def _deliver(this_task, kind: str, request_id: int, attempt: int) -> str:
     if state in (State.SENT, State.NOT_SENT):
         # A duplicate run (a worker restarted mid-task) never emails twice.
         return state
-    if (
-        consultation_request.status == ConsultationRequest.Status.SPAM
-        or consultation_request.anonymised_at is not None
-    ):
-        _set_state(request_id, field, State.NOT_SENT)
+    if not consultation_request.may_be_emailed and _hold_back(request_id, field):
         return State.NOT_SENT
 
     try:

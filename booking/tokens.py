@@ -12,10 +12,9 @@ A token is a random nonce plus the time the form was rendered, signed with the s
   creates one request.
 
 For the page cache: the token appears in the HTML only as the value of the form's hidden
-`form_token` input, uses only the characters ``A-Z a-z 0-9 - _ . :`` (nothing HTML escaping
-changes), and the view rendering a form with a fresh token leaves it on
-``request.booking_form_token`` so a cache can find it in the response and put
-``new_form_token()`` in its place for each visitor.
+`form_token` input and uses only the characters ``A-Z a-z 0-9 - _ . :`` (nothing HTML
+escaping changes), so `booking.views.booking_form()` registers it as a per-visitor value and
+each visitor served the page from the cache gets ``new_form_token()`` in its place.
 """
 
 import re

@@ -23,8 +23,10 @@ from booking.forms import ConsultationRequestForm
 from booking.models import ConsultationRequest
 from booking.services import consultation_request_create
 from booking.wording import respond_by_text, response_time_text
+from clinic_site.page_cache.decorators import cache_public_page
+from clinic_site.page_cache.keys import mark_query_unused
+from clinic_site.page_cache.visitor_values import register_visitor_value
 from pages import structured_data
-from pages.cache import cache_public_page
 from pages.models import Clinic, Treatment
 from pages.per_request import published_clinics, published_treatments
 
@@ -42,13 +44,11 @@ def booking_form(
     clinic: Clinic | None = None,
 ) -> ConsultationRequestForm:
     """
-    A new, empty booking form for the page being rendered, with its one-time token.
-
-    The token is left on `request.booking_form_token` so the page cache can find it in the
-    HTML and give each visitor a fresh one.
+    A new, empty booking form for the page being rendered, with its one-time token, which
+    the page cache swaps for a fresh one for each visitor it serves the page to.
     """
     token = tokens.new_form_token()
-    request.booking_form_token = token
+    register_visitor_value(request, token, fresh=tokens.new_form_token)
     return ConsultationRequestForm(
         initial={
             "treatment": treatment.slug if treatment else None,
@@ -63,17 +63,22 @@ def booking_form(
     )
 
 
+def _slug_or_none(value: str) -> str | None:
+    """A query string's treatment or clinic slug, or None for a value that can't be one."""
+    return value if _SLUG.fullmatch(value) else None
+
+
 # The empty form is the same for everyone but its tokens: served from the page cache like
-# the content pages (pages/cache.py), which never stores a POST's answer.
-@cache_public_page
+# the content pages, which never stores a POST's answer. The preselection is part of the key.
+@cache_public_page(query={"treatment": _slug_or_none, "clinic": _slug_or_none})
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
     form = booking_form(
         request,
-        treatment=_published_or_none(Treatment, request.GET.get("treatment")),
-        clinic=_published_or_none(Clinic, request.GET.get("clinic")),
+        treatment=_published_in_query(request, Treatment, "treatment"),
+        clinic=_published_in_query(request, Clinic, "clinic"),
     )
     return _render_form(request, form)
 
@@ -85,7 +90,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
         if form.token is None:
             # A missing or tampered token: give the corrected form a good one.
             data = request.POST.copy()
-            data["form_token"] = request.booking_form_token = tokens.new_form_token()
+            data["form_token"] = tokens.new_form_token()
             form = ConsultationRequestForm(data)
             form.is_valid()
         return _render_form(request, form)
@@ -181,11 +186,18 @@ def _render_form(request: HttpRequest, form: ConsultationRequestForm) -> HttpRes
     return render(request, "booking/request_form.html", context)
 
 
-def _published_or_none(model, slug: str | None):
-    """The published item with this slug from a query string, or None for anything else."""
-    if not slug or not _SLUG.fullmatch(slug):
+def _published_in_query(request: HttpRequest, model, name: str):
+    """
+    The published item the query parameter `name` names, or None for anything else. A slug
+    naming none leaves the page as without it, and the page cache is told so (no new entry).
+    """
+    slug = _slug_or_none(request.GET.get(name, ""))
+    if slug is None:
         return None
-    return model.objects.published().filter(slug=slug).first()
+    item = model.objects.published().filter(slug=slug).first()
+    if item is None:
+        mark_query_unused(request, name)
+    return item
 
 
 def _request_for_token(token: tokens.FormToken | None) -> ConsultationRequest | None:

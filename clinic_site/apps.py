@@ -1,7 +1,7 @@
 """
-Plain-English names in the admin for two third-party apps, so a manager can find them:
-"Staff two-factor devices" (to reset a lost phone) instead of "OTP_TOTP", and "Staff
-sign-in attempts" (lockouts) instead of "AXES". Labels, tables and migrations are unchanged.
+Plain-English admin names for two third-party apps, so a manager can find them: "Staff
+two-factor devices" (to reset a lost phone) and "Staff sign-in attempts" (lockouts).
+Labels, tables and migrations are unchanged.
 """
 
 from axes.apps import AppConfig as AxesAppConfig

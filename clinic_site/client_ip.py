@@ -1,11 +1,11 @@
 """
-The client's IP address, behind however many proxies we trust.
+The client's IP address, behind however many proxies we trust: one rule for the whole site
+(django-axes' staff lockout and the booking rate limit use it; docs/security.md).
 
-One rule for the whole site (django-axes' staff lockout uses it; so can any rate limit):
-with `DJANGO_TRUSTED_PROXY_COUNT=N`, each of our N proxies appends the address it received
-the request from to `X-Forwarded-For`, so the client is the N-th address from the right.
-Anything further left was written by the client and can be forged. With N=0 (no proxy)
-the header is ignored and the TCP peer (`REMOTE_ADDR`) is the client.
+With `DJANGO_TRUSTED_PROXY_COUNT=N`, each of our N proxies appends the address it received
+the request from to `X-Forwarded-For`, so the client is the N-th address from the right;
+anything further left was written by the client and can be forged. With N=0 the header is
+ignored and the TCP peer (`REMOTE_ADDR`) is the client.
 """
 
 from django.conf import settings

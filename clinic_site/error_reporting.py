@@ -15,11 +15,9 @@ class _Shown(str):
 
 class PersonalDataReporterFilter(SafeExceptionReporterFilter):
     """
-    Django's error reports (the debug page, admin error emails) without patients' answers.
-
     Active even with DEBUG on: a developer's copy of the database holds real requests too.
-    Every POST value is hidden (the booking form is nearly all personal data) and email
-    addresses and phone numbers in local variables are masked.
+    Every POST value is hidden (the booking form is nearly all personal data), and email
+    addresses and phone numbers in local variables are masked (docs/privacy.md).
     """
 
     def is_active(self, request):

@@ -1,18 +1,11 @@
 """
-Error responses that must work while the database (or Redis) does not.
+The branded 503 page ("we're having a problem, please call") for an outage of the database
+or Redis, rendered without either: `503.html` and `500.html` are static templates given only
+the clinic's name and phone number from settings, with no context processors.
 
-Django's default handlers render our branded 400, 403, 404 and 500 templates; this module
-adds the 503 "we're having a problem, please call" page for outages of a backing service,
-used in two places:
-
-- `clinic_site.middleware.ServiceUnavailableMiddleware` turns an outage raised by a view or
-  while rendering its template into the 503 page (the common case, logged as one line);
-- `server_error`, the project's `handler500`, catches the rest: an outage raised inside
-  another middleware (a session save, the redirects fallback on a 404) would otherwise be
-  a plain 500.
-
-Neither touches the database: `503.html` and `500.html` are static templates rendered
-with the clinic's name and phone number from settings, and no context processors.
+`clinic_site.middleware.ServiceUnavailableMiddleware` answers it for an outage in a view or
+its template; `server_error` (handler500) for one raised inside another middleware (a session
+save, the redirects fallback on a 404), which would otherwise be a plain 500.
 """
 
 import logging

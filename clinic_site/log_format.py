@@ -1,13 +1,12 @@
 """
 One JSON object per line for every log record (Django's and gunicorn's).
 
-A log line must stay one line so that the platform's log collector keeps a traceback with
-the error it belongs to; JSON escapes the newlines and every log service parses it without
-configuration. Only the fields below are written: never the request object, POST data or
-`extra` values, so nothing a patient typed reaches the logs through the formatter. (The
-`redact_personal_data` filter in settings masks anything that slips into a message.)
+One line keeps a traceback with its error in any log collector, and every log service parses
+JSON without configuration. Only the fields below are written, never the request, POST data or
+`extra` values, so nothing a patient typed reaches the logs through the formatter (the
+`redact_personal_data` filter masks what slips into a message; docs/privacy.md).
 
-This module imports nothing from Django: gunicorn loads it before Django is set up.
+No Django imports: gunicorn loads this before Django is set up.
 """
 
 import json

@@ -1,12 +1,11 @@
 """
-Keep patients' personal data out of logs and error reports.
+Masks email addresses and phone numbers in every log handler's output.
 
-The code never logs names, emails, phone numbers or messages on purpose (it logs references
-and ids). These are the safety net for what slips through anyway, like an exception whose
-message quotes an address: every log handler masks email addresses and phone-like numbers
-with this filter. (Django's error reports have their own: clinic_site/error_reporting.py.)
+The code logs references and ids, never names, emails, phone numbers or messages; this is the
+safety net for what slips through anyway, like an exception quoting an address. Django's error
+reports have their own filter (clinic_site/error_reporting.py); docs/privacy.md explains both.
 
-No Django imports, so gunicorn's logging can use the filter before Django is set up.
+No Django imports: gunicorn's logging uses the filter before Django is set up.
 """
 
 import logging

@@ -55,18 +55,14 @@ def _public_user(user):
 
 class TwoFactorMiddleware:
     """
-    With settings.REQUIRE_2FA, someone who has given their password but not a code is only
-    half signed in:
+    With settings.REQUIRE_2FA, someone who gave a password but no code is half signed in: in
+    the staff area every page but the two-factor pages and log-out redirects them to the
+    two-factor step (clinic_site/two_factor.py); on the public site they count as signed out,
+    so nothing that trusts `is_staff` (a draft preview) shows to a password alone.
 
-    - in the staff area (the admin, at DJANGO_ADMIN_PATH) every page redirects them to the
-      two-factor step (`clinic_site.two_factor`: enter a code, or set up the app on first
-      sign-in), except the two-factor pages themselves and the admin's log-out;
-    - on the public site they count as signed out (`request.user` is anonymous), so nothing
-      that trusts `is_staff`, like a draft preview, shows to a password alone.
-
-    Must come after django_otp's OTPMiddleware, which tells us whether the session is verified.
-    Requests without a session cookie (every patient) are passed straight through: the session
-    is never touched, so public responses don't gain `Vary: Cookie` from this.
+    Comes after django_otp's OTPMiddleware, which says whether the session is verified.
+    Requests without a session cookie (every patient) pass straight through without touching
+    the session, so public responses don't gain `Vary: Cookie` from this.
     """
 
     def __init__(self, get_response):

@@ -1,7 +1,7 @@
 """
 Settings for the Cosmedics Skin Clinics site.
 
-One module, configured by environment variables (see the README's table). Local
+One module, configured by environment variables (docs/configuration.md). Local
 values that `make run` generates (the secret key) live in a git-ignored `.env`
 file beside manage.py, read below, so `manage.py` commands work from the checkout
 with no extra environment. Real environment variables always win over `.env`.
@@ -105,8 +105,8 @@ MIDDLEWARE = [
     # Permissions-Policy on every response; X-Robots-Tag: noindex on the staff area.
     "clinic_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Serves stored public pages without the rest of the stack (see pages/cache.py).
-    "pages.cache.PageCacheMiddleware",
+    # Serves stored public pages without the rest of the stack (clinic_site/page_cache).
+    "clinic_site.page_cache.middleware.PageCacheMiddleware",
     # A database or Redis outage in a view answers the branded 503, not a traceback.
     "clinic_site.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,8 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
     # the start of a transaction so concurrent gunicorn workers queue on the busy
     # timeout instead of failing with "database is locked" halfway through. Connections
-    # are kept (DATABASE_CONN_MAX_AGE) like PostgreSQL's: opening one and running these
-    # PRAGMAs on every request cost 1-2 ms a page in `make bench`.
+    # are kept (DATABASE_CONN_MAX_AGE) like PostgreSQL's, so these PRAGMAs don't run on
+    # every request.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -182,34 +182,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache --------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            # Fail fast when Redis is unreachable (503 page, /healthz 503), never hang.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
-    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "clinic-ratelimit"}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "clinic-site",
-        },
-        # Booking rate-limit counts: in the database without Redis, so one limit holds across
-        # every gunicorn worker (`make run` creates the table with createcachetable), and
-        # apart from the page cache, so cached pages can never push the counts out.
-        "ratelimit": {
+# Booking rate-limit counts may have a Redis server of their own, where page entries can never
+# evict them (docs/deployment.md); by default they share REDIS_URL's under their own prefix.
+RATELIMIT_REDIS_URL = os.environ.get("RATELIMIT_REDIS_URL") or REDIS_URL
+_REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # Fail fast when Redis is unreachable (503 page, /healthz 503), never hang.
+    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+}
+CACHES = {
+    "default": (
+        {**_REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": "clinic"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clinic-site"}
+    ),
+    # Without Redis, the counts are in the database, so one limit holds across every gunicorn
+    # worker (`make run` creates the table with createcachetable), apart from the page cache.
+    "ratelimit": (
+        {**_REDIS, "LOCATION": RATELIMIT_REDIS_URL, "KEY_PREFIX": "clinic-ratelimit"}
+        if RATELIMIT_REDIS_URL
+        else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "booking_ratelimit_cache",
-        },
-    }
+        }
+    ),
+}
 
 # Public content pages are cached whole, with fresh tokens for each visitor, and invalidated
-# when staff change content (pages/cache.py). Seconds a page is kept; 0 turns the cache off.
+# when staff change content (clinic_site/page_cache). Seconds a page is kept; 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Auth and sessions --------------------------------------------------------
@@ -258,7 +258,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes: AXES_FAILURE_LIMIT wrong passwords for one username from one address lock
 # that pair out for AXES_COOLOFF_MINUTES (each further try restarts the wait). Keyed on the
 # pair so a stranger guessing can't lock a colleague out from elsewhere. Unlock early with
-# `manage.py axes_reset_username USERNAME` (README, "Deploying").
+# `manage.py axes_reset_username USERNAME` (docs/deployment.md).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -275,9 +275,9 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-# The site and the admin are in British English only. Without the translation machinery
-# (Django's own switch "for performance") a page renders 3-11% faster; dates keep en-GB
-# formats (LANGUAGE_CODE's): tests/pages/test_admin.py checks both sides.
+# The site and the admin are in British English only, so the translation machinery is off
+# (Django's own switch "for performance"); dates keep en-GB formats (LANGUAGE_CODE's):
+# tests/pages/test_admin.py checks both sides.
 USE_I18N = False
 USE_TZ = True
 
@@ -406,8 +406,8 @@ CLINIC_PHONE = "020 7386 0464"
 # --- Booking ------------------------------------------------------------------
 
 # "5/10m": five consultation requests per client (IP address, IPv6 per /64) per ten
-# minutes; units s, m, h, d; "off" disables the limit (load tests). Counted in the default
-# cache, so set REDIS_URL for one limit across workers. booking/ratelimit.py explains.
+# minutes; units s, m, h, d; "off" disables the limit (load tests). Counted in the
+# "ratelimit" cache (above), one limit across workers and servers. booking/ratelimit.py explains.
 BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT") or "5/10m"
 if not re.fullmatch(r"\s*(off|0|[1-9]\d*\s*/\s*([1-9]\d*)?\s*[smhd])\s*", BOOKING_RATE_LIMIT, re.I):
     # Checked here so a typo stops the server at start-up, not at a patient's first booking.

@@ -1,3 +1,5 @@
+"""The content admin: every public page's publishing, clinical review and redirects."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone

@@ -1,3 +1,8 @@
+"""
+The site's content: articles, treatments, clinics, simple pages and the home page's words.
+Staff edit all of it in the admin; patients see only what is published.
+"""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from pages.cache import ContentQuerySet
 from pages.markdown import render_markdown
+from pages.querysets import ContentQuerySet
 
 
 class PublishedQuerySet(ContentQuerySet):
@@ -40,7 +45,7 @@ class ReviewedText(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Bulk writes also refresh the page cache (pages/cache.py).
+    # Bulk writes also refresh the page cache (pages/querysets.py).
     objects = ContentQuerySet.as_manager()
 
     class Meta:
@@ -76,6 +81,10 @@ class Content(ReviewedText):
         return Truncator(description).chars(160)
 
     def default_description(self):
+        """
+        The item's short text: shown under its title in lists, and what search engines
+        are given when no SEO description is set.
+        """
         return getattr(self, "summary", "")
 
 
@@ -111,7 +120,7 @@ class Expert(models.Model):
         help_text="For example: “Founder and Medical Director, Cosmedics Skin Clinics”.",
     )
 
-    # Bulk writes also refresh the page cache (pages/cache.py).
+    # Bulk writes also refresh the page cache (pages/querysets.py).
     objects = ContentQuerySet.as_manager()
 
     class Meta:
@@ -122,6 +131,8 @@ class Expert(models.Model):
 
 
 class Treatment(Content, MarkdownBody):
+    """A condition the clinic treats, or a procedure it uses; each links to the other."""
+
     class Kind(models.TextChoices):
         CONDITION = "condition", "Condition we treat"
         PROCEDURE = "procedure", "Procedure"
@@ -229,6 +240,8 @@ class Article(Content, MarkdownBody):
 
 
 class Clinic(Content):
+    """One of the clinic's locations, where patients can book."""
+
     city = models.CharField(max_length=100)
     summary = models.CharField(max_length=300, blank=True)
     # Contact facts are shown only when filled in: never guess an address or hours.

@@ -8,8 +8,8 @@ stays within its query budget (tests/test_performance.py: at most four, however 
 treatments and articles exist).
 
 The lists live on the request, so nothing is shared between visitors or kept after the
-response: content edits show at once (and the page cache, pages/cache.py, handles reuse
-across requests).
+response: content edits show at once (and the page cache, clinic_site/page_cache, handles
+reuse across requests).
 """
 
 from django.http import HttpRequest

@@ -4,17 +4,17 @@ Page cache invalidation: any change to site content makes every cached page stal
 Signals are used here, and only here, because the page cache must hear about every change to
 content wherever it comes from (the admin, `seed_content`, the shell, a data migration)
 without each of those having to remember it. They do nothing but change the content version
-(pages/cache.py): no email, no other side effect.
+(clinic_site/page_cache/storage.py): no email, no other side effect.
 
 Bulk writes (`QuerySet.update()`, `bulk_create()`, `bulk_update()`) send no signal: the
-content models' QuerySet, `pages.cache.ContentQuerySet`, invalidates after them instead. Raw
-SQL on content tables must call `pages.cache.invalidate_public_pages()` itself.
+content models' QuerySet, `pages.querysets.ContentQuerySet`, invalidates after them instead. Raw
+SQL on content tables must call `invalidate_public_pages()` itself.
 """
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from pages.cache import invalidate_public_pages
+from clinic_site.page_cache.storage import invalidate_public_pages
 
 _M2M_CHANGES = {"post_add", "post_remove", "post_clear"}
 

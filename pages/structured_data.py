@@ -8,6 +8,8 @@ guessed: a clinic without a street address gets only its town.
 
 from django.conf import settings
 
+from clinic_site.phones import phone_international
+
 
 def organization(request):
     home = request.build_absolute_uri("/")
@@ -17,7 +19,7 @@ def organization(request):
         "@id": f"{home}#organization",
         "name": settings.CLINIC_NAME,
         "url": home,
-        "telephone": international_phone(settings.CLINIC_PHONE),
+        "telephone": phone_international(settings.CLINIC_PHONE),
     }
 
 
@@ -143,7 +145,7 @@ def clinic(request, clinic):
         "@type": "MedicalClinic",
         "name": f"{settings.CLINIC_NAME}, {clinic.city}",
         "url": request.build_absolute_uri(clinic.get_absolute_url()),
-        "telephone": international_phone(clinic.phone or settings.CLINIC_PHONE),
+        "telephone": phone_international(clinic.phone or settings.CLINIC_PHONE),
         "parentOrganization": {"@id": f"{home}#organization"},
         "address": {"@type": "PostalAddress", "addressLocality": clinic.city},
     }
@@ -159,11 +161,3 @@ def clinic(request, clinic):
     if clinic.map_url:
         data["hasMap"] = clinic.map_url
     return data
-
-
-def international_phone(phone):
-    """ "020 7386 0464" -> "+44 20 7386 0464"; numbers already international are kept."""
-    phone = phone.strip()
-    if phone.startswith("0"):
-        return "+44 " + phone[1:]
-    return phone

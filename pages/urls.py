@@ -1,3 +1,5 @@
+"""The public site's addresses (the booking form's are in booking/urls.py)."""
+
 from django.urls import path
 
 from pages import views

@@ -2,9 +2,17 @@
 The public content pages. Each one renders with a small, fixed number of queries, whatever
 the number of treatments or articles; staff (is_staff) can preview unpublished items.
 
-Every public page is wrapped in `cache_public_page` (pages/cache.py): visitors without a
-session get it from the page cache, with their own CSRF and booking-form tokens.
+Every page gives base.html the same few things: `page_title`, `meta_description`,
+`breadcrumbs` and `structured_data` (and `canonical_url` where it is not simply the page's
+own address). Detail pages get them from ContentDetailView, section lists from
+SectionListMixin; both name their `section`, the first step of the breadcrumb trail.
+
+Every public page is wrapped in `cache_public_page` (clinic_site/page_cache, explained in
+docs/architecture.md): visitors without a session get it from the page cache, with their own
+CSRF and booking-form tokens.
 """
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as django_sitemap
@@ -17,11 +25,28 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
+from clinic_site.page_cache.decorators import cache_public_page
+from clinic_site.page_cache.keys import list_page_number
 from pages import structured_data
-from pages.cache import cache_public_page
 from pages.models import Article, Clinic, HomePage, Page, Treatment
 from pages.per_request import remember_published_treatments
+from pages.site_urls import absolute_url
 from pages.sitemaps import SITEMAPS
+
+
+class Section(NamedTuple):
+    """A part of the site with a list page: its name in breadcrumbs, and that page's URL name."""
+
+    name: str
+    url_name: str
+
+    def breadcrumb(self):
+        return {"name": self.name, "url": reverse(self.url_name)}
+
+
+SKIN_ADVICE = Section("Skin advice", "pages:article_list")
+TREATMENTS = Section("Treatments", "pages:treatment_list")
+CLINICS = Section("Clinics", "pages:clinic_list")
 
 
 @cache_public_page
@@ -46,11 +71,15 @@ def home(request):
 class ContentDetailView(DetailView):
     """A published item by its slug; staff also see drafts, marked as a preview."""
 
+    # The section the item is listed in, if any (simple pages are in none).
+    section = None
+
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
 
     def get_breadcrumbs(self):
-        return [{"name": self.object.title, "url": self.object.get_absolute_url()}]
+        item = {"name": self.object.title, "url": self.object.get_absolute_url()}
+        return [self.section.breadcrumb(), item] if self.section else [item]
 
     def get_structured_data(self):
         return []
@@ -76,34 +105,41 @@ class ContentDetailView(DetailView):
         return response
 
 
-@method_decorator(cache_public_page, name="dispatch")
-class ArticleListView(ListView):
-    template_name = "pages/article_list.html"
-    context_object_name = "articles"
-    paginate_by = 20
+class SectionListMixin:
+    """
+    For a ListView of one section (skin advice, treatments, clinics): its published items
+    (lists show no drafts, even to staff), and the page's title, description, breadcrumb and
+    CollectionPage structured data. A paginated list's later pages get a title and
+    canonical address of their own.
+    """
+
+    section: Section
+    title = ""
 
     def get_queryset(self):
-        return Article.objects.published().select_related("expert")
+        return self.model.objects.published()
+
+    def get_description(self, items):
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page_obj = context["page_obj"]
-        description = (
-            "Expert skin advice from the doctors at "
-            f"{settings.CLINIC_NAME}, including press features."
-        )
+        description = self.get_description(context["object_list"])
+        page_title = self.title
+        page_obj = context.get("page_obj")
+        if page_obj is not None and page_obj.number > 1:
+            page_title += f" (page {page_obj.number})"
+            context["canonical_url"] = absolute_url(
+                self.request, f"{self.request.path}?page={page_obj.number}"
+            )
         context.update(
-            page_title="Skin advice"
-            + (f" (page {page_obj.number})" if page_obj.number > 1 else ""),
+            page_title=page_title,
             meta_description=description,
-            canonical_url=self.request.build_absolute_uri(
-                self.request.path + (f"?page={page_obj.number}" if page_obj.number > 1 else "")
-            ),
-            breadcrumbs=[{"name": "Skin advice", "url": reverse("pages:article_list")}],
+            breadcrumbs=[self.section.breadcrumb()],
             structured_data=[
                 structured_data.web_page(
                     self.request,
-                    name="Skin advice",
+                    name=self.title,
                     description=description,
                     page_type="CollectionPage",
                 )
@@ -112,9 +148,29 @@ class ArticleListView(ListView):
         return context
 
 
+@method_decorator(cache_public_page(query={"page": list_page_number}), name="dispatch")
+class ArticleListView(SectionListMixin, ListView):
+    model = Article
+    template_name = "pages/article_list.html"
+    context_object_name = "articles"
+    paginate_by = 20
+    section = SKIN_ADVICE
+    title = "Skin advice"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("expert")
+
+    def get_description(self, items):
+        return (
+            f"Expert skin advice from the doctors at {settings.CLINIC_NAME}, "
+            "including press features."
+        )
+
+
 class ArticleDetailView(ContentDetailView):
     model = Article
     template_name = "pages/article_detail.html"
+    section = SKIN_ADVICE
 
     def get_queryset(self):
         return (
@@ -129,12 +185,6 @@ class ArticleDetailView(ContentDetailView):
                 )
             )
         )
-
-    def get_breadcrumbs(self):
-        return [
-            {"name": "Skin advice", "url": reverse("pages:article_list")},
-            *super().get_breadcrumbs(),
-        ]
 
     def get_structured_data(self):
         return [
@@ -154,33 +204,22 @@ class ArticleDetailView(ContentDetailView):
 
 
 @method_decorator(cache_public_page, name="dispatch")
-class TreatmentListView(ListView):
+class TreatmentListView(SectionListMixin, ListView):
+    model = Treatment
     template_name = "pages/treatment_list.html"
     context_object_name = "treatments"
+    section = TREATMENTS
+    title = "Treatments"
 
-    def get_queryset(self):
-        return Treatment.objects.published()
+    def get_description(self, items):
+        return f"The skin conditions {settings.CLINIC_NAME} treat, and the procedures we use."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         treatments = list(context["treatments"])
-        description = (
-            f"The skin conditions {settings.CLINIC_NAME} treat, and the procedures we use."
-        )
         context.update(
             conditions=[t for t in treatments if t.is_condition],
             procedures=[t for t in treatments if not t.is_condition],
-            page_title="Treatments",
-            meta_description=description,
-            breadcrumbs=[{"name": "Treatments", "url": reverse("pages:treatment_list")}],
-            structured_data=[
-                structured_data.web_page(
-                    self.request,
-                    name="Treatments",
-                    description=description,
-                    page_type="CollectionPage",
-                )
-            ],
         )
         return context
 
@@ -188,12 +227,7 @@ class TreatmentListView(ListView):
 class TreatmentDetailView(ContentDetailView):
     model = Treatment
     template_name = "pages/treatment_detail.html"
-
-    def get_breadcrumbs(self):
-        return [
-            {"name": "Treatments", "url": reverse("pages:treatment_list")},
-            *super().get_breadcrumbs(),
-        ]
+    section = TREATMENTS
 
     def get_structured_data(self):
         return [structured_data.treatment_page(self.request, self.object)]
@@ -215,42 +249,22 @@ class TreatmentDetailView(ContentDetailView):
 
 
 @method_decorator(cache_public_page, name="dispatch")
-class ClinicListView(ListView):
+class ClinicListView(SectionListMixin, ListView):
+    model = Clinic
     template_name = "pages/clinic_list.html"
     context_object_name = "clinics"
+    section = CLINICS
+    title = "Our clinics"
 
-    def get_queryset(self):
-        return Clinic.objects.published()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        cities = " and ".join(clinic.city for clinic in context["clinics"])
-        description = f"{settings.CLINIC_NAME} clinics" + (f" in {cities}." if cities else ".")
-        context.update(
-            page_title="Our clinics",
-            meta_description=description,
-            breadcrumbs=[{"name": "Clinics", "url": reverse("pages:clinic_list")}],
-            structured_data=[
-                structured_data.web_page(
-                    self.request,
-                    name="Our clinics",
-                    description=description,
-                    page_type="CollectionPage",
-                )
-            ],
-        )
-        return context
+    def get_description(self, items):
+        cities = " and ".join(clinic.city for clinic in items)
+        return f"{settings.CLINIC_NAME} clinics" + (f" in {cities}." if cities else ".")
 
 
 class ClinicDetailView(ContentDetailView):
     model = Clinic
     template_name = "pages/clinic_detail.html"
-
-    def get_breadcrumbs(self):
-        return [
-            {"name": "Clinics", "url": reverse("pages:clinic_list")},
-            *super().get_breadcrumbs(),
-        ]
+    section = CLINICS
 
     def get_structured_data(self):
         return [structured_data.clinic(self.request, self.object)]

@@ -1,4 +1,4 @@
-// `make css`: Bootstrap with only the selectors this site uses (README.md).
+// `make css`: Bootstrap with only the selectors this site uses (docs/performance.md).
 //
 //   node scripts/purge-css.mjs <site-packages directory>
 //

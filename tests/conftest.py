@@ -3,6 +3,9 @@ import tempfile
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache, caches
+
+from clinic_site.page_cache.storage import forget_worker_copies, stamp_path
 
 
 def pytest_configure(config):
@@ -46,13 +49,16 @@ def pytest_unconfigure(config):
                 os.remove(path)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_page_cache_stamp(django_db_setup):
+    # Each run's test database has its own content-version stamp file (without Redis).
+    yield
+    stamp_path().unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    from django.core.cache import cache, caches
-
-    from pages.cache import forget_worker_copies
-
-    # The page cache's per-worker copies too (pages/cache.py): with Redis they would
+    # The page cache's per-worker copies too (clinic_site/page_cache): with Redis they would
     # otherwise outlive the cache they copy.
     cache.clear()
     caches["ratelimit"].clear()

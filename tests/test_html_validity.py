@@ -17,7 +17,8 @@ from django.core.management import call_command
 from tests.browser.crawl import crawl, describe_broken
 from tests.browser.helpers import client_fetch, own_hosts, skip_or_fail
 
-pytestmark = pytest.mark.django_db
+# Both tests run the checker with Java.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

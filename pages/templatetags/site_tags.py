@@ -1,3 +1,5 @@
+"""Template tags for the site's pages: JSON-LD blocks, absolute links, tap-to-call links."""
+
 import json
 
 from django import template
@@ -6,6 +8,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from clinic_site import phones
 from pages import structured_data
 from pages.site_urls import absolute_url
 
@@ -27,6 +30,7 @@ def json_ld(data):
 
 @register.simple_tag(takes_context=True)
 def breadcrumb_json_ld(context, breadcrumbs):
+    """The page's breadcrumb trail (after Home) as a BreadcrumbList block."""
     return json_ld(structured_data.breadcrumb_list(context["request"], breadcrumbs))
 
 
@@ -39,7 +43,4 @@ def absolute_static(context, path):
 @register.filter
 def tel_href(phone):
     """ "020 7386 0464" -> "tel:+442073860464", for a tap-to-call link."""
-    digits = "".join(char for char in str(phone) if char.isdigit() or char == "+")
-    if digits.startswith("0"):
-        digits = "+44" + digits[1:]
-    return "tel:" + digits
+    return phones.tel_href(phone)

@@ -1,4 +1,4 @@
-"""Queue tools: failed-email filter and resend, rescued spam, data-rights link, odd filters."""
+"""Queue tools: failed-email filter and resend, data-rights link, odd filters."""
 
 import pytest
 from django.urls import reverse
@@ -47,39 +47,6 @@ def test_admin_home_links_to_data_rights_only_for_permitted_staff(admin_client, 
     assert "Patients' data rights" in admin_client.get(reverse("admin:index")).text
     client.force_login(make_staff(permissions=["booking.view_consultationrequest"]))
     assert "data rights" not in client.get(reverse("admin:index")).text
-
-
-def test_a_request_rescued_from_spam_gets_its_emails(
-    admin_client, admin_user, mailoutbox, django_capture_on_commit_callbacks
-):
-    Status = ConsultationRequest.Status
-    request = make_request(
-        status=Status.SPAM,
-        spam_reason="Sent too fast",
-        staff_notification=State.NOT_SENT,
-        patient_notification=State.NOT_SENT,
-    )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        request.transition_to(Status.NEW, by=admin_user)
-
-    request.refresh_from_db()
-    assert request.staff_notification == State.SENT
-    assert request.patient_notification == State.SENT
-    assert len(mailoutbox) == 2
-
-
-def test_marking_spam_and_back_does_not_email_twice(
-    admin_user, mailoutbox, django_capture_on_commit_callbacks
-):
-    Status = ConsultationRequest.Status
-    request = make_request(staff_notification=State.SENT, patient_notification=State.SENT)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        request.transition_to(Status.SPAM, by=admin_user)
-        request.transition_to(Status.NEW, by=admin_user)
-
-    assert mailoutbox == []
 
 
 @pytest.mark.parametrize("parameter", ["clinic", "treatment", "assignee"])

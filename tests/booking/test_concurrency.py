@@ -18,7 +18,8 @@ import pytest
 from booking.models import ConsultationRequest
 from tests.factories import booking_form_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real HTTP requests to the live server (a thread of this process) from many threads.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 PATIENTS = 50
 

@@ -1,13 +1,16 @@
-"""The booking form: what each field accepts, and the message a patient sees when it doesn't."""
+"""The booking form: what each field accepts, and the message a patient sees when it doesn't.
+
+Its spam signals: test_form_spam_signals.py. The form as the /book/ page shows it:
+test_views.py.
+"""
 
 import re
-import time
 
 import pytest
 
 from booking.forms import ConsultationRequestForm, clean_source_path
-from booking.tokens import new_form_token
-from tests.factories import booking_form_data, make_clinic, make_treatment
+from tests.booking.form_html import bound_form, render_form
+from tests.factories import make_clinic, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +24,8 @@ GENERIC_MESSAGES = (
 )
 
 
-def bound(**fields):
-    form = ConsultationRequestForm(booking_form_data(**fields))
-    form.is_valid()
-    return form
-
-
 def error_for(field, value):
-    form = bound(**{field: value})
+    form = bound_form(**{field: value})
     assert not form.is_valid()
     assert list(form.errors) == [field]
     assert len(form.errors[field]) == 1
@@ -36,7 +33,7 @@ def error_for(field, value):
 
 
 def test_a_complete_request_is_valid():
-    form = bound()
+    form = bound_form()
     assert form.is_valid(), form.errors
     assert form.cleaned_data["full_name"] == "Zoë O'Connor-Ng"
     assert form.cleaned_data["phone"] == "+447912345678"
@@ -65,20 +62,20 @@ def test_a_complete_request_is_valid():
     ],
 )
 def test_full_name_accepts_names_in_any_script(name):
-    form = bound(full_name=name)
+    form = bound_form(full_name=name)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["full_name"] == name
 
 
 def test_full_name_tidies_spaces_and_unicode():
     # A decomposed "ë" (e + combining diaeresis) is stored composed, as people search for it.
-    form = bound(full_name="  Zoe\u0308   O'Connor\t\nNg  ")
+    form = bound_form(full_name="  Zoe\u0308   O'Connor\t\nNg  ")
     assert form.is_valid()
     assert form.cleaned_data["full_name"] == "Zoë O'Connor Ng"
 
 
 def test_full_name_loses_invisible_direction_controls():
-    form = bound(full_name="\u202eZoë\u200f Ng\u2066")
+    form = bound_form(full_name="\u202eZoë\u200f Ng\u2066")
     assert form.is_valid()
     assert form.cleaned_data["full_name"] == "Zoë Ng"
 
@@ -106,7 +103,7 @@ def test_full_name_problems_have_their_own_messages(value, message):
     "email", ["name@example.com", "zoe@exämple.co.uk", "first.last+clinic@example.org"]
 )
 def test_email_accepts_real_addresses(email):
-    form = bound(email=f"  {email} ")
+    form = bound_form(email=f"  {email} ")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["email"] == email
 
@@ -157,7 +154,7 @@ def test_email_problems_have_their_own_messages(value, message):
     ],
 )
 def test_phone_accepts_uk_and_international_numbers_and_stores_e164(typed, stored):
-    form = bound(phone=typed)
+    form = bound_form(phone=typed)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["phone"] == stored
 
@@ -186,7 +183,7 @@ def test_phone_problems_have_their_own_messages(value, message):
 def test_clinic_and_treatment_are_chosen_by_slug():
     london = make_clinic("London")
     moles = make_treatment("Moles")
-    form = bound(clinic="london", treatment="moles")
+    form = bound_form(clinic="london", treatment="moles")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["clinic"] == london
     assert form.cleaned_data["treatment"] == moles
@@ -221,6 +218,11 @@ def test_unpublished_or_unknown_clinic_and_treatment_are_refused():
     )
 
 
+@pytest.mark.parametrize("field", ["clinic", "treatment"])
+def test_a_choice_with_a_nul_in_it_is_simply_not_in_the_list(field):
+    assert error_for(field, "london\x00").startswith("Choose a")
+
+
 # --- Contact, questions and message --------------------------------------------------------
 
 
@@ -230,7 +232,7 @@ def test_contact_method_must_be_phone_or_email(value):
 
 
 def test_best_time_to_call_is_optional_and_limited():
-    assert bound(best_time_to_call="").is_valid()
+    assert bound_form(best_time_to_call="").is_valid()
     assert error_for("best_time_to_call", "x" * 101) == (
         "The best time to call must be 100 characters or fewer"
     )
@@ -238,7 +240,7 @@ def test_best_time_to_call_is_optional_and_limited():
 
 @pytest.mark.parametrize("answer", ["", "yes", "no", "not_sure"])
 def test_recent_change_is_optional_yes_no_or_not_sure(answer):
-    form = bound(recent_change=answer)
+    form = bound_form(recent_change=answer)
     assert form.is_valid()
     assert form.cleaned_data["recent_change"] == answer
 
@@ -249,7 +251,7 @@ def test_recent_change_refuses_other_answers():
 
 def test_message_of_2000_characters_is_accepted_and_keeps_its_lines():
     text = "\tindented\r\n" * 200  # 2,000 characters once each line break is one
-    form = bound(message="x" + text)
+    form = bound_form(message="x" + text)
     assert form.is_valid(), form.errors
     assert len(form.cleaned_data["message"]) == 2000
     assert "\r" not in form.cleaned_data["message"]
@@ -258,7 +260,7 @@ def test_message_of_2000_characters_is_accepted_and_keeps_its_lines():
 
 def test_message_counts_a_line_break_as_one_character():
     # Browsers send each line break as two characters (\r\n); the limit counts one.
-    form = bound(message="ab\r\n" * 600)  # 2,400 characters sent, 1,799 after tidying
+    form = bound_form(message="ab\r\n" * 600)  # 2,400 characters sent, 1,799 after tidying
     assert form.is_valid(), form.errors
 
 
@@ -293,8 +295,8 @@ def test_adult_confirmation_is_required():
 
 
 def test_marketing_opt_in_is_optional():
-    assert bound(marketing_opt_in=None).cleaned_data["marketing_opt_in"] is False
-    assert bound(marketing_opt_in="on").cleaned_data["marketing_opt_in"] is True
+    assert bound_form(marketing_opt_in=None).cleaned_data["marketing_opt_in"] is False
+    assert bound_form(marketing_opt_in="on").cleaned_data["marketing_opt_in"] is True
 
 
 def test_no_box_is_ticked_to_begin_with():
@@ -329,92 +331,14 @@ def test_an_empty_form_gets_a_specific_message_for_every_required_field():
         assert not any(generic in errors[0] for generic in GENERIC_MESSAGES)
 
 
-def test_error_summary_links_each_problem_to_its_field_in_order():
-    form = ConsultationRequestForm({"full_name": "Zoë", "email": "nope"})
-    form.is_valid()
-    targets = [target for target, _message in form.error_summary()]
-    assert targets == [
-        "id_email",
-        "id_phone",
-        "id_contact_method_0",  # the first radio button
-        "id_consent",
-        "id_confirmed_adult",
-    ]
-
-
 # --- The "changed, bled or itchy" question ------------------------------------------------
-
-
-def test_changes_question_is_asked_when_no_treatment_is_chosen():
-    assert ConsultationRequestForm().asks_about_changes is True
-
-
-def test_changes_question_is_asked_for_a_treatment_that_asks_it():
-    moles = make_treatment("Moles", asks_about_changes=True)
-    assert ConsultationRequestForm(preselected_treatment=moles).asks_about_changes is True
-
-
-def test_changes_question_is_left_out_for_a_treatment_that_does_not_ask_it():
-    milia = make_treatment("Milia", asks_about_changes=False)
-    form = ConsultationRequestForm(preselected_treatment=milia)
-    assert form.asks_about_changes is False
-    assert 'name="recent_change"' not in _render(form)
 
 
 def test_changes_question_stays_once_answered_even_for_another_treatment():
     make_treatment("Milia", asks_about_changes=False)
-    form = bound(treatment="milia", recent_change="yes", full_name="")
+    form = bound_form(treatment="milia", recent_change="yes", full_name="")
     assert form.asks_about_changes is True
-    assert re.search(r'value="yes"[^>]*id="id_recent_change_0" checked', _render(form))
-
-
-# --- Spam signals --------------------------------------------------------------------------
-
-
-def test_an_honest_submission_has_no_spam_reason():
-    assert bound().spam_reason == ""
-
-
-def test_a_filled_in_honeypot_is_a_spam_reason():
-    assert bound(website="http://spam.example").spam_reason == "honeypot field filled in"
-
-
-@pytest.mark.parametrize("token", ["", "made-up", new_form_token()[:-2] + "xx"])
-def test_a_missing_or_forged_token_is_a_spam_reason(token):
-    form = bound(form_token=token)
-    assert form.is_valid()  # never an error the patient can't fix
-    assert form.spam_reason == "no valid form token"
-
-
-def test_a_form_sent_too_soon_after_it_was_shown_is_a_spam_reason(settings):
-    settings.BOOKING_MIN_SECONDS = 3
-    form = bound(form_token=new_form_token(issued_at=time.time() - 1))
-    assert form.spam_reason.startswith("sent 1.")
-    assert form.spam_reason.endswith(" s after the form was shown")
-    assert bound(form_token=new_form_token(issued_at=time.time() - 4)).spam_reason == ""
-
-
-def test_the_time_trap_can_be_turned_off(settings):
-    settings.BOOKING_MIN_SECONDS = 0
-    assert bound(form_token=new_form_token()).spam_reason == ""
-
-
-def test_spam_reasons_combine_and_fit_the_model_field(settings):
-    settings.BOOKING_MIN_SECONDS = 3
-    reason = bound(website="x", form_token=new_form_token()).spam_reason
-    assert reason.startswith("honeypot field filled in; sent 0.")
-    assert len(reason) <= 100
-
-
-def test_the_honeypot_is_hidden_from_people_and_assistive_technology():
-    html = _render(ConsultationRequestForm())
-    wrapper_start = html.index('class="visually-hidden"')
-    field = html.index('name="website"')
-    assert wrapper_start < field
-    assert 'aria-hidden="true"' in html[wrapper_start:field]
-    tag = html[html.rindex("<input", 0, field) : html.index(">", field)]
-    assert 'tabindex="-1"' in tag
-    assert 'autocomplete="off"' in tag
+    assert re.search(r'value="yes"[^>]*id="id_recent_change_0" checked', render_form(form))
 
 
 # --- Source page ---------------------------------------------------------------------------
@@ -439,17 +363,3 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology():
 )
 def test_source_path_keeps_only_a_local_path(value, cleaned):
     assert clean_source_path(value) == cleaned
-
-
-def _render(form):
-    from django.template import Context, Template
-    from django.test import RequestFactory
-
-    request = RequestFactory().get("/book/")
-    template = Template("{% load crispy_forms_tags %}{% crispy form %}")
-    return template.render(Context({"form": form, "request": request}))
-
-
-@pytest.mark.parametrize("field", ["clinic", "treatment"])
-def test_a_choice_with_a_nul_in_it_is_simply_not_in_the_list(field):
-    assert error_for(field, "london\x00").startswith("Choose a")

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.models import ConsultationRequest, RequestEvent, RequestNote, RetentionRecord
+from booking.services import consultation_request_transition
 from tests.factories import make_clinic, make_request, make_staff, make_treatment
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,12 @@ def person():
         is_clinical_priority=True,
     )
     RequestNote.objects.create(request=first, author=staff, text="Called, no answer")
-    first.transition_to(ConsultationRequest.Status.CONTACTED, by=staff, note="Left voicemail")
+    consultation_request_transition(
+        consultation_request=first,
+        status=ConsultationRequest.Status.CONTACTED,
+        by=staff,
+        note="Left voicemail",
+    )
     second = make_request(full_name=NAME, email=EMAIL.upper(), message="Following up")
     someone_else = make_request(full_name="Someone Else", email="someone@example.com")
     return first, second, someone_else

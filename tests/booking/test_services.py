@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from booking import consent, services
-from booking.models import ConsultationRequest, response_deadline
+from booking.models import ConsultationRequest
+from booking.working_hours import response_deadline
 from pages.models import Page
 from tests.factories import make_clinic, make_request, make_treatment
 
@@ -99,13 +100,18 @@ def test_notifications_are_scheduled_once_inside_the_creating_transaction(schedu
     assert scheduled == [(stored.reference, True)]
 
 
-def test_suspected_spam_is_stored_and_flagged_and_nobody_is_emailed(scheduled):
-    stored = create(spam_reason="honeypot field filled in")
+def test_suspected_spam_is_stored_and_flagged_and_its_emails_held_back(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = create(spam_reason="honeypot field filled in")
     row = ConsultationRequest.objects.get()
     assert row == stored
     assert row.status == ConsultationRequest.Status.SPAM
     assert row.spam_reason == "honeypot field filled in"
-    assert scheduled == []
+    not_sent = ConsultationRequest.NotificationState.NOT_SENT
+    assert (row.staff_notification, row.patient_notification) == (not_sent, not_sent)
+    assert mailoutbox == []
 
 
 def test_an_invalid_request_is_refused_and_nothing_is_stored(scheduled):

@@ -36,6 +36,18 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test in this folder starts Chromium: mark it `slow`, before `-m` deselects.
+
+    This hook sees the whole session's items, so it marks only those under tests/browser/.
+    """
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="package")

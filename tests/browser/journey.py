@@ -6,6 +6,7 @@ user would find them: a label that isn't tied to its field fails these steps.
 
 import base64
 import re
+from urllib.parse import urlsplit
 
 import pyotp
 from django.conf import settings
@@ -63,6 +64,11 @@ def confirmation_reference(page):
     match = REFERENCE.search(page.locator("main").inner_text())
     assert match, f"No reference on {page.url}:\n{page.locator('main').inner_text()[:500]}"
     return match.group()
+
+
+def path_of(page):
+    """The path of the page the browser is on, without the host or query string."""
+    return urlsplit(page.url).path
 
 
 def focused(page):

@@ -85,7 +85,7 @@ def test_confirmation_page_has_no_axe_violations(site, new_page):
 
 
 # What Django's own admin templates fail (Django 6.1, axe-core 4.12), found by the test
-# below and listed in README.md. A violation counts as Django's only when its rule
+# below and listed in docs/testing.md. A violation counts as Django's only when its rule
 # is listed here AND every element it names matches the JavaScript test beside it (the part
 # of the page Django renders); the same rule anywhere in our templates still fails.
 DJANGO_ADMIN_FAILURES = {

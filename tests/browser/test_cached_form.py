@@ -1,6 +1,6 @@
 """
 A patient's first visit, served from the page cache, in a real browser: the sidebar form on
-a cached article works (pages/cache.py gives every visitor their own CSRF cookie and token
+a cached article works (clinic_site/page_cache gives every visitor their own CSRF cookie and token
 and their own one-time form token).
 """
 

@@ -88,6 +88,7 @@ def fetch(url):
         return error.code, dict(error.headers), error.read().decode()
 
 
+@pytest.mark.slow  # starts gunicorn
 def test_gunicorn_with_postgresql_unreachable_answers_503_not_a_traceback(tmp_path):
     port = free_port()
     environment = {

@@ -1,4 +1,4 @@
-"""The production environment from README.md passes Django's deployment checks."""
+"""The production environment from docs/deployment.md passes Django's deployment checks."""
 
 import json
 import os
@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def production_environment(**overrides):
-    """The environment the README's "Deploying" section documents, with a fresh secret."""
+    """The environment docs/deployment.md documents, with a fresh secret."""
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -46,6 +46,7 @@ def manage(*arguments, environment):
     )
 
 
+@pytest.mark.slow  # manage.py in a subprocess
 def test_check_deploy_passes_with_the_production_environment():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING", environment=production_environment()
@@ -54,6 +55,7 @@ def test_check_deploy_passes_with_the_production_environment():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow  # manage.py in a subprocess
 def test_check_deploy_fails_without_https():
     # The same check, proving it can fail: without DJANGO_HTTPS=1 there is no HSTS,
     # no HTTPS redirect and no Secure cookies.
@@ -101,6 +103,7 @@ def production_settings(**overrides):
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # manage.py in a subprocess
 def test_production_settings_are_the_secure_ones():
     values = production_settings()
 
@@ -123,6 +126,7 @@ def test_production_settings_are_the_secure_ones():
     assert values["TRUSTED_PROXY_COUNT"] == 1
 
 
+@pytest.mark.slow  # manage.py in a subprocess
 def test_two_factor_is_on_unless_turned_off_and_follows_the_admin_path():
     values = production_settings()
     assert values["REQUIRE_2FA"] is True
@@ -132,6 +136,7 @@ def test_two_factor_is_on_unless_turned_off_and_follows_the_admin_path():
     assert production_settings(DJANGO_REQUIRE_2FA="0")["REQUIRE_2FA"] is False
 
 
+@pytest.mark.slow  # manage.py in a subprocess
 def test_proxy_header_is_only_trusted_when_asked_for():
     values = production_settings(DJANGO_SECURE_PROXY_SSL_HEADER=None)
     assert values["SECURE_PROXY_SSL_HEADER"] is None

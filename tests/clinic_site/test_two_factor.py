@@ -35,6 +35,11 @@ def confirmed_device(user):
     return device, pyotp.TOTP(b32encode(unhexlify(device.key)).decode())
 
 
+def wrong_code(app):
+    """A well-formed code that is not the one `app` shows now."""
+    return f"{(int(app.now()) + 1) % 1_000_000:06d}"
+
+
 def secret_on_page(response):
     match = re.search(r'class="two-factor-secret">([A-Z2-7 ]+)<', response.content.decode())
     assert match, "the set-up page shows the secret as text"
@@ -81,7 +86,7 @@ def test_wrong_code_at_set_up_saves_no_device_and_says_why(client):
     user = make_staff()
     setup_page = sign_in_with_password(client)
     app = pyotp.TOTP(secret_on_page(setup_page))
-    wrong = f"{(int(app.now()) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(app)
 
     response = client.post(reverse("two_factor:setup"), {"code": wrong})
 
@@ -113,7 +118,7 @@ def test_wrong_code_fails_with_a_clear_message(client):
     user = make_staff()
     _, app = confirmed_device(user)
     sign_in_with_password(client)
-    wrong = f"{(int(app.now()) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(app)
 
     response = client.post(reverse("two_factor:verify"), {"code": wrong})
 
@@ -158,7 +163,7 @@ def test_repeated_wrong_codes_are_throttled(client):
     user = make_staff()
     _, app = confirmed_device(user)
     sign_in_with_password(client)
-    wrong = f"{(int(app.now()) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(app)
     for _ in range(3):
         client.post(reverse("two_factor:verify"), {"code": wrong})
 

@@ -1,12 +1,14 @@
 """`manage.py seed_content`: run on every `make run`, so it must be safe to run again."""
 
+import shutil
 from io import StringIO
 
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from pages.management.commands import seed_content
 from pages.management.commands.seed_content import SEED_DIR
 from pages.models import Article, Clinic, Expert, HomePage, Page, Treatment
 
@@ -236,3 +238,26 @@ def test_seed_makes_the_legacy_path_redirect_staff_can_edit(client):
 
     redirect = Redirect.objects.get(old_path=LEGACY_PATH)
     assert redirect.new_path == "/skin-advice/milia-tiny-white-bumps-on-your-skin/"
+
+
+def test_each_treatment_text_is_its_seed_file_and_every_file_is_used():
+    seed()
+    files = {path.stem: path for path in (SEED_DIR / "treatments").glob("*.md")}
+
+    assert set(files) == set(Treatment.objects.values_list("slug", flat=True))
+    for treatment in Treatment.objects.all():
+        assert treatment.body == files[treatment.slug].read_text(encoding="utf-8")
+
+
+def test_a_misspelt_field_in_the_treatment_seed_stops_the_seed(tmp_path, monkeypatch):
+    shutil.copytree(SEED_DIR, tmp_path / "seed")
+    toml = tmp_path / "seed" / "treatments.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("is_featured =", "is_feature =", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(seed_content, "SEED_DIR", tmp_path / "seed")
+
+    with pytest.raises(CommandError, match="milia: no field called is_feature"):
+        seed()
+    assert not Treatment.objects.exists()

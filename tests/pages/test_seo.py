@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from pages.models import Article, Clinic, Page, Treatment
 from tests.factories import make_article, make_clinic, make_page, make_treatment
+from tests.pages.public_pages import ARTICLE
 
 pytestmark = pytest.mark.django_db
 
 LEGACY_PATH = "/glamour-milia-tiny-white-bumps-on-your-skin/"
-ARTICLE = "/skin-advice/milia-tiny-white-bumps-on-your-skin/"
 
 
 def sitemap_locations(client):

@@ -1,0 +1,337 @@
+"""A consultation request: what the patient sent, its triage state and its workflow rules."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from booking.models.staff import StaffProfile
+from booking.working_hours import response_deadline
+
+# How far either side of a request to look for others from the same email or phone.
+DUPLICATE_WINDOW = timedelta(days=90)
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests someone still has to act on: not closed, not spam."""
+        return self.exclude(status__in=ConsultationRequest.CLOSED_STATUSES)
+
+    def overdue(self, now=None):
+        """
+        New requests past their respond-by time. The target is for the first answer: once
+        staff have contacted, booked or closed a request, it can't be overdue.
+        """
+        return self.filter(
+            status=ConsultationRequest.Status.NEW, respond_by__lt=now or timezone.now()
+        )
+
+    def not_overdue(self, now=None):
+        return self.exclude(
+            status=ConsultationRequest.Status.NEW, respond_by__lt=now or timezone.now()
+        )
+
+    def visible_to(self, user):
+        """
+        The requests `user` may see. Superusers see every request. Other staff see the
+        requests for the clinics their StaffProfile links them to, plus those with no
+        clinic preference. Staff linked to no clinic see nothing: an account set up
+        without clinics fails closed instead of showing every clinic's patients.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self
+        clinic_ids = StaffProfile.clinic_ids_for(user)
+        if not clinic_ids:
+            return self.none()
+        return self.filter(Q(clinic_id__in=clinic_ids) | Q(clinic__isnull=True))
+
+    def for_priority(self):
+        """Clinical priority first, then oldest first: the order staff work through."""
+        return self.order_by("-is_clinical_priority", "created_at", "pk")
+
+    def counts_by_clinic(self, now=None):
+        """{clinic id or None: {"new": n, "overdue": n, "priority": n}} for the admin home."""
+        now = now or timezone.now()
+        is_new = Q(status=ConsultationRequest.Status.NEW)
+        is_open = ~Q(status__in=ConsultationRequest.CLOSED_STATUSES)
+        rows = (
+            self.order_by()
+            .values("clinic")
+            .annotate(
+                new=Count("pk", filter=is_new),
+                overdue=Count("pk", filter=is_new & Q(respond_by__lt=now)),
+                priority=Count("pk", filter=is_open & Q(is_clinical_priority=True)),
+            )
+        )
+        return {row.pop("clinic"): row for row in rows}
+
+
+# The state fields of the two emails a request sends: to the clinic's staff and to the patient.
+NOTIFICATION_FIELDS = ("staff_notification", "patient_notification")
+
+
+class ConsultationRequest(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        BOOKED = "booked", "Booked"
+        CLOSED = "closed", "Closed"
+        SPAM = "spam", "Spam"
+
+    class Outcome(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        NOT_SUITABLE = "not_suitable", "Not suitable"
+        NO_RESPONSE = "no_response", "No response"
+        DUPLICATE = "duplicate", "Duplicate"
+        DECLINED = "declined", "Patient declined"
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+
+    class RecentChange(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class NotificationState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Retrying"
+        FAILED = "failed", "Failed"
+        NOT_SENT = "not_sent", "Not sent"
+
+    # The workflow, as data: each status and the statuses staff may move it to, checked by
+    # check_transition(). docs/staff-guide.md has the table with the reasons.
+    TRANSITIONS = {
+        Status.NEW: (Status.CONTACTED, Status.BOOKED, Status.CLOSED, Status.SPAM),
+        Status.CONTACTED: (Status.BOOKED, Status.CLOSED),
+        # Booked to booked is a change of appointment.
+        Status.BOOKED: (Status.BOOKED, Status.CLOSED),
+        # Reopening a closed request puts it back in the queue as contacted.
+        Status.CLOSED: (Status.CONTACTED,),
+        # "Not spam": a request flagged by mistake goes back to the queue as new.
+        Status.SPAM: (Status.NEW,),
+    }
+    # Statuses that take a request out of the queue.
+    CLOSED_STATUSES = (Status.CLOSED, Status.SPAM)
+
+    # What the patient sent: read-only to staff.
+    reference = models.CharField(max_length=10, unique=True, editable=False)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=20, help_text="E.164, e.g. +442073860464.")
+    clinic = models.ForeignKey(
+        "pages.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultation_requests",
+        help_text="Preferred clinic; empty means no preference.",
+    )
+    treatment = models.ForeignKey(
+        "pages.Treatment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultation_requests",
+        help_text="Empty means the patient is not sure.",
+    )
+    contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    best_time_to_call = models.CharField(max_length=100, blank=True)
+    recent_change = models.CharField(
+        "changed, bled or itchy recently", max_length=10, choices=RecentChange.choices, blank=True
+    )
+    message = models.TextField(max_length=2000, blank=True)
+    marketing_opt_in = models.BooleanField(default=False)
+    confirmed_adult = models.BooleanField(default=False)
+    consent_given_at = models.DateTimeField()
+    consent_wording_version = models.CharField(max_length=20)
+    privacy_notice_version = models.CharField(max_length=20)
+    source_path = models.CharField(max_length=500, blank=True)
+    # NULL, not "", for requests without a token (e.g. rights-erased), so UNIQUE allows many.
+    submission_token = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+
+    # Triage: what staff work with.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    spam_reason = models.CharField(max_length=100, blank=True)
+    is_clinical_priority = models.BooleanField("clinical priority", default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_consultation_requests",
+    )
+    respond_by = models.DateTimeField(null=True, blank=True)
+    appointment_at = models.DateTimeField(null=True, blank=True)
+    appointment_clinic = models.ForeignKey(
+        "pages.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    # Emails about the request, so staff can see a patient who never heard back.
+    staff_notification = models.CharField(
+        max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    patient_notification = models.CharField(
+        max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ConsultationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_clinical_priority", "created_at"]
+        permissions = [
+            ("export_consultationrequest", "Can export consultation requests to CSV"),
+            ("handle_rights_requests", "Can find, export and erase one person's data"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["email"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    # --- Response target ---------------------------------------------------------------
+
+    def default_respond_by(self) -> datetime:
+        """The response target for this request under the current rule (response_deadline)."""
+        return response_deadline(self.created_at, clinical_priority=self.is_clinical_priority)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still new after its respond-by time (see ConsultationRequestQuerySet.overdue)."""
+        return (
+            self.status == self.Status.NEW
+            and self.respond_by is not None
+            and self.respond_by < timezone.now()
+        )
+
+    # --- Workflow ----------------------------------------------------------------------
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return self.TRANSITIONS.get(self.status, ())
+
+    def check_transition(
+        self, status, *, outcome="", appointment_at=None, appointment_clinic=None
+    ) -> None:
+        """
+        Raise ValidationError (keyed by field) unless this request may move to `status`
+        with these details: closing needs an outcome, booking needs a time and a clinic.
+        """
+        Status = self.Status
+        if status not in Status.values:
+            raise ValidationError({"status": f"“{status}” is not a status."})
+        if status not in self.allowed_transitions():
+            raise ValidationError(
+                {
+                    "status": f"A request that is {self.get_status_display().lower()} can’t be "
+                    f"marked {Status(status).label.lower()}."
+                }
+            )
+        errors = {}
+        if status == Status.CLOSED:
+            if not outcome:
+                errors["outcome"] = "Choose an outcome to close the request."
+            elif outcome not in self.Outcome.values:
+                errors["outcome"] = f"“{outcome}” is not an outcome."
+            elif outcome == self.Outcome.ATTENDED and self.status != Status.BOOKED:
+                errors["outcome"] = "Only a booked request can be closed as attended."
+        elif outcome:
+            errors["outcome"] = "Choose an outcome only when closing the request."
+        if status == Status.BOOKED:
+            if appointment_at is None:
+                errors["appointment_at"] = "Enter the appointment date and time."
+            elif timezone.localdate(appointment_at) < timezone.localdate():
+                errors["appointment_at"] = "The appointment can’t be in the past."
+            if appointment_clinic is None:
+                errors["appointment_clinic"] = "Choose the clinic the appointment is at."
+        elif appointment_at is not None or appointment_clinic is not None:
+            errors["appointment_at"] = "Enter an appointment only when booking."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def may_be_emailed(self) -> bool:
+        """Suspected spam and anonymised requests email nobody (see booking.notifications)."""
+        return self.status != self.Status.SPAM and self.anonymised_at is None
+
+    def notifications_in(self, state) -> list[str]:
+        """Which of the request's emails (their state fields) are in `state`."""
+        return [field for field in NOTIFICATION_FIELDS if getattr(self, field) == state]
+
+    def can_be_handled_by(self, user) -> bool:
+        """Whether `user` may be assigned this request: active staff who can change and see it."""
+        return (
+            user.is_active
+            and user.is_staff
+            and user.has_perm("booking.change_consultationrequest")
+            and type(self)._default_manager.visible_to(user).filter(pk=self.pk).exists()
+        )
+
+    def assignable_staff(self):
+        """
+        The people this request can be assigned to, for the assignment menu: active staff
+        who can change requests and whose clinics cover this one (can_be_handled_by, as a
+        query), plus whoever holds it now.
+        """
+        User = get_user_model()
+        perm = {"codename": "change_consultationrequest", "content_type__app_label": "booking"}
+        can_change = (
+            Q(is_superuser=True)
+            | Q(**{f"user_permissions__{key}": value for key, value in perm.items()})
+            | Q(**{f"groups__permissions__{key}": value for key, value in perm.items()})
+        )
+        if self.clinic_id:
+            sees_it = Q(is_superuser=True) | Q(staff_profile__clinics=self.clinic_id)
+        else:
+            sees_it = Q(is_superuser=True) | Q(staff_profile__clinics__isnull=False)
+        eligible = User._default_manager.filter(
+            can_change, sees_it, is_active=True, is_staff=True
+        ).values("pk")
+        return User._default_manager.filter(
+            Q(pk__in=eligible) | Q(pk=self.assigned_to_id)
+        ).order_by("first_name", "last_name", User.USERNAME_FIELD)
+
+    def possible_duplicates(self):
+        """Other requests with the same email or phone sent within 90 days of this one."""
+        same_person = Q()
+        if self.email:
+            same_person |= Q(email__iexact=self.email)
+        if self.phone:
+            same_person |= Q(phone=self.phone)
+        if not same_person:
+            return type(self)._default_manager.none()
+        return (
+            type(self)
+            ._default_manager.filter(
+                same_person,
+                created_at__gte=self.created_at - DUPLICATE_WINDOW,
+                created_at__lte=self.created_at + DUPLICATE_WINDOW,
+            )
+            .exclude(pk=self.pk)
+            .order_by("-created_at")
+        )
