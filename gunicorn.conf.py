@@ -53,7 +53,8 @@ proc_name = "clinic_site"
 # Logs: one JSON object per line on stdout, like Django's (clinic_site/log_format.py).
 # The access line has method, path, status, bytes and time only: no query string (it can
 # carry personal data), no client address (personal data, and behind a load balancer only
-# the balancer's), no referrer or user agent.
+# the balancer's), no referrer or user agent. The filter below also replaces the signed part
+# of a confirmation link's path with "<redacted>" (clinic_site/logging_filters.py).
 accesslog = "-"
 errorlog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
@@ -61,7 +62,7 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json_line": {"()": "clinic_site.log_format.JSONLineFormatter"}},
-    # The same masking of emails and phone numbers as every Django log handler.
+    # The same masking of emails, phone numbers and signed links as every Django log handler.
     "filters": {"redact_personal_data": {"()": "clinic_site.logging_filters.RedactPersonalData"}},
     "handlers": {
         "stdout": {

@@ -1,10 +1,11 @@
 """
 The emails sent about consultation requests, built from templates in templates/booking/email/.
 
-Email is not a safe place for health data, so no email here ever contains what the patient
-told us about their health: no message, no treatment or concern, no answer about changes. Staff
-emails carry the reference, the clinic, the clinical-priority flag and a link to the admin,
-where the details sit behind a staff login.
+Email is not a safe place for health data, so no email here contains anything the patient
+told us about their health: no message, no treatment or concern, no answer about changes and
+no clinical-priority flag. Staff learn how urgent a request is from its respond-by time, and
+open the admin (behind a staff login) for the rest. EMAIL_CONTENTS says what the emails do
+contain; every email prints it, and the privacy notice repeats it word for word.
 """
 
 from django.conf import settings
@@ -13,7 +14,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from booking.models import ConsultationRequest
-from booking.wording import respond_by_text
+from booking.wording import respond_by_text, staff_respond_by_text
+
+# Everything any of these emails contains, in the privacy notice's words (pages/seed/
+# privacy-notice.md has the same sentence; tests/booking/test_notification_content.py checks
+# both). A new detail in an email changes this sentence and the notice together.
+EMAIL_CONTENTS = (
+    "Our emails to you and to our team contain only your request’s reference, when you sent "
+    "it, the clinic you chose, how and when we aim to contact you, our contact details and "
+    "links to our website."
+)
 
 # Asks mail servers and out-of-office robots not to answer automatic mail (RFC 3834).
 AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
@@ -50,11 +60,14 @@ def _clinic_name(clinic) -> str:
     return clinic.title if clinic is not None else "No preference"
 
 
-def _message(*, subject, template, context, to, reply_to) -> EmailMultiAlternatives:
+def _message(*, subject, template, context, to, reply_to, for_staff) -> EmailMultiAlternatives:
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "site_url": settings.SITE_URL,
+        # Staff read the sentence as the notice's promise to patients ("your request").
+        "email_contents": EMAIL_CONTENTS,
+        "for_staff": for_staff,
         **context,
     }
     message = EmailMultiAlternatives(
@@ -72,25 +85,24 @@ def _message(*, subject, template, context, to, reply_to) -> EmailMultiAlternati
 
 def staff_new_request_email(consultation_request: ConsultationRequest) -> EmailMultiAlternatives:
     clinic = consultation_request.clinic
-    priority = consultation_request.is_clinical_priority
-    subject = f"New consultation request {consultation_request.reference} ({_clinic_name(clinic)})"
-    if priority:
-        subject = f"Clinical priority: {subject}"
+    # The respond-by time, in the subject too, is how staff see urgency in their inbox.
+    respond_by = staff_respond_by_text(consultation_request.respond_by)
     return _message(
-        subject=subject,
+        subject=f"New consultation request {consultation_request.reference} "
+        f"({_clinic_name(clinic)}): please respond {respond_by}",
         template="staff_new_request",
         context={
             "reference": consultation_request.reference,
             "clinic": _clinic_name(clinic),
-            "is_clinical_priority": priority,
             "created_at": consultation_request.created_at,
-            "respond_by": consultation_request.respond_by,
+            "respond_by_text": respond_by,
             "admin_url": admin_change_url(consultation_request),
         },
         to=staff_inbox(clinic),
         # Replies reach the central booking team, never the patient: staff answer patients
         # from the admin's details, not from an email thread.
         reply_to=settings.BOOKING_STAFF_INBOX,
+        for_staff=True,
     )
 
 
@@ -111,16 +123,18 @@ def patient_acknowledgement_email(
         },
         to=consultation_request.email,
         reply_to=patient_reply_to(clinic),
+        for_staff=False,
     )
 
 
 def overdue_digest_email(clinic, consultation_requests, *, now) -> EmailMultiAlternatives:
-    """One clinic's overdue open requests (clinic None: the no-preference requests)."""
+    """
+    One clinic's overdue requests (clinic None: the no-preference requests), in the order
+    given. Only new requests can be overdue, so no status is shown; no priority either.
+    """
     rows = [
         {
             "reference": item.reference,
-            "is_clinical_priority": item.is_clinical_priority,
-            "status": item.get_status_display(),
             "respond_by": item.respond_by,
             "admin_url": admin_change_url(item),
         }
@@ -140,4 +154,5 @@ def overdue_digest_email(clinic, consultation_requests, *, now) -> EmailMultiAlt
         },
         to=staff_inbox(clinic),
         reply_to=settings.BOOKING_STAFF_INBOX,
+        for_staff=True,
     )

@@ -32,6 +32,9 @@ from pages.models import Clinic, Treatment
 PHONE_EXAMPLE = "Enter a phone number, like 020 7386 0464 or +44 7700 900123"
 MESSAGE_MAX_LENGTH = 2000
 SOURCE_PATH_MAX_LENGTH = ConsultationRequest._meta.get_field("source_path").max_length
+# In the error summary when the form's token can't be used (someone else's, forged, or
+# expired and already sent): nothing was stored, and the form is sent again with a fresh one.
+SEND_AGAIN_MESSAGE = "Please check your details and send your request again."
 
 
 class ConsultationRequestForm(forms.Form):
@@ -159,9 +162,12 @@ class ConsultationRequestForm(forms.Form):
         preselected_treatment: Treatment | None = None,
         clinics: list[Clinic] | None = None,
         treatments: list[Treatment] | None = None,
+        csrf_secret: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # The sender's CSRF secret: the form token must have been issued to them.
+        self.csrf_secret = csrf_secret
         # `or None`: a template variable that isn't set arrives as "", not None.
         self.preselected_treatment = preselected_treatment or None
         # The published clinics and treatments, when the page has already fetched them:
@@ -206,18 +212,25 @@ class ConsultationRequestForm(forms.Form):
 
     @cached_property
     def token(self) -> tokens.FormToken | None:
-        return tokens.read_form_token(self.cleaned_data.get("form_token", ""))
+        """The form token, or None if it is missing, forged or was issued to someone else."""
+        return tokens.read_form_token(
+            self.cleaned_data.get("form_token", ""), csrf_secret=self.csrf_secret
+        )
 
     @property
     def spam_reason(self) -> str:
-        """Why this submission looks automated ("" if it doesn't), for staff to read."""
+        """
+        Why this submission looks automated ("" if it doesn't), for staff to read. Only asked
+        of a form with a token: the view never stores one without (docs/security.md).
+        """
         reasons = []
         if self.cleaned_data.get("website"):
             reasons.append("honeypot field filled in")
-        if self.token is None:
-            reasons.append("no valid form token")
-        elif settings.BOOKING_MIN_SECONDS > 0 and self.token.age() < settings.BOOKING_MIN_SECONDS:
-            reasons.append(f"sent {self.token.age():.1f} s after the form was shown")
+        # The time-trap (off at 0: no age is below it). An expired token passes it: a form
+        # shown hours ago was plainly not sent too fast.
+        age = self.token.age() if self.token else None
+        if age is not None and age < settings.BOOKING_MIN_SECONDS:
+            reasons.append(f"sent {age:.1f} s after the form was shown")
         return "; ".join(reasons)[:100]
 
     def request_details(self) -> dict:
@@ -235,8 +248,6 @@ class ConsultationRequestForm(forms.Form):
             "message": data["message"],
             "marketing_opt_in": data["marketing_opt_in"],
             "confirmed_adult": data["confirmed_adult"],
-            "consent_wording_version": consent.consent_wording_version(),
-            "privacy_notice_version": consent.privacy_notice_version(),
             "source_path": data["source_path"],
             "submission_token": self.token.nonce if self.token else None,
             "spam_reason": self.spam_reason,
@@ -264,6 +275,10 @@ class ConsultationRequestForm(forms.Form):
         else:
             treatment = self.preselected_treatment
         return treatment is None or treatment.asks_about_changes
+
+    def ask_to_send_again(self) -> None:
+        """Add SEND_AGAIN_MESSAGE to the error summary (after any field's problem)."""
+        self.add_error(None, SEND_AGAIN_MESSAGE)
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(link target id, message) for each problem, in the order of the fields."""

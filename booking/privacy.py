@@ -7,8 +7,8 @@ What anonymising a request keeps and removes (the same for retention and for era
   the page it was sent from, the appointment time, every internal note, and the free-text note
   on each history event;
 - kept, for anonymous counts: reference, status and outcome, clinic, treatment, the clinical
-  priority flag, the consent receipt (versions and time), the month it was created, and the
-  history events (who on the staff did what, and when).
+  priority flag, the consent receipt (the texts agreed to, and the month consent was given), the
+  month it was created, and the history events (who on the staff did what, and when).
 
 Open requests are closed when anonymised (nobody can be contacted any more), with an event
 saying why. These are system operations, so they set the status directly rather than through
@@ -105,6 +105,7 @@ def _anonymise(
         # The month (in UTC, which every database truncates alike) is enough for counts.
         **ANONYMISED_VALUES,
         created_at=TruncMonth("created_at", tzinfo=UTC),
+        consent_given_at=TruncMonth("consent_given_at", tzinfo=UTC),
         anonymised_at=now,
     )
     RequestEvent.objects.bulk_create(events)
@@ -250,8 +251,14 @@ def _request_as_dict(item: ConsultationRequest) -> dict:
         },
         "consent": {
             "given_at": _iso(item.consent_given_at),
-            "consent_wording_version": item.consent_wording_version,
-            "privacy_notice_version": item.privacy_notice_version,
+            "consent_wording_version": item.consent_wording.version,
+            "consent_wording": item.consent_wording.text,
+            "privacy_notice_version": item.privacy_notice.version,
+            "privacy_notice": {
+                "title": item.privacy_notice.title,
+                "last_updated": _iso(item.privacy_notice.text_changed_at),
+                "text": item.privacy_notice.text,
+            },
         },
         "handling": {
             "status": item.get_status_display(),
@@ -293,7 +300,9 @@ def person_export(*, email: str, actor) -> dict:
     Each request gets a "data_exported" history event naming the member of staff.
     """
     consultation_requests = list(
-        requests_for_email(email).prefetch_related("notes__author", "events__actor")
+        requests_for_email(email)
+        .select_related("consent_wording", "privacy_notice")
+        .prefetch_related("notes__author", "events__actor")
     )
     now = timezone.now()
     export = {

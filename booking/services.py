@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 
+from booking.consent import current_texts
 from booking.models import (
     NOTIFICATION_FIELDS,
     ConsultationRequest,
@@ -53,8 +54,6 @@ def consultation_request_create(
     phone: str,
     contact_method: str,
     confirmed_adult: bool,
-    consent_wording_version: str,
-    privacy_notice_version: str,
     clinic: Clinic | None = None,
     treatment: Treatment | None = None,
     best_time_to_call: str = "",
@@ -68,8 +67,8 @@ def consultation_request_create(
     """
     Store a patient's consultation request and schedule the emails about it.
 
-    - The patient's consent is recorded with the wording and privacy-notice versions they
-      agreed to and the time.
+    - The patient's consent is recorded with the time and the exact wording and privacy
+      notice on show (booking.consent.current_texts(), which stores a new version's text).
     - A "yes" to "changed, bled or become itchy" makes it a clinical priority, with the
       shorter response target.
     - With a `spam_reason` (honeypot, time-trap) the request is stored with status spam, so
@@ -82,6 +81,7 @@ def consultation_request_create(
     """
     if not confirmed_adult:
         raise ValidationError({"confirmed_adult": "The patient must confirm they are 18 or over."})
+    agreed = current_texts()
     now = timezone.now()
     consultation_request = ConsultationRequest(
         full_name=full_name,
@@ -96,8 +96,8 @@ def consultation_request_create(
         marketing_opt_in=marketing_opt_in,
         confirmed_adult=confirmed_adult,
         consent_given_at=now,
-        consent_wording_version=consent_wording_version,
-        privacy_notice_version=privacy_notice_version,
+        consent_wording_id=agreed.consent_wording_id,
+        privacy_notice_id=agreed.privacy_notice_id,
         source_path=source_path,
         submission_token=submission_token or None,
         created_at=now,
@@ -107,9 +107,12 @@ def consultation_request_create(
         reference=new_reference(),
     )
     consultation_request.respond_by = consultation_request.default_respond_by()
-    # Uniqueness is the database's job (the retry below), and the clinic and treatment
-    # arrive as rows already loaded: skipping those checks saves their queries.
-    consultation_request.full_clean(exclude=["clinic", "treatment"], validate_unique=False)
+    # Uniqueness is the database's job (the retry below), and the clinic, treatment and
+    # consent texts arrive as rows already loaded: skipping those checks saves their queries.
+    consultation_request.full_clean(
+        exclude=["clinic", "treatment", "consent_wording", "privacy_notice"],
+        validate_unique=False,
+    )
 
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
@@ -131,11 +134,11 @@ def consultation_request_create(
             consultation_request.pk = None
             consultation_request.reference = new_reference()
             continue
+        # No clinical-priority flag here: it would tie a health answer to a reference in logs.
         logger.info(
-            "Consultation request %s stored (status %s%s)",
+            "Consultation request %s stored (status %s)",
             consultation_request.reference,
             consultation_request.status,
-            ", clinical priority" if consultation_request.is_clinical_priority else "",
         )
         return consultation_request
     raise ReferenceUnavailable(f"No free reference after {REFERENCE_ATTEMPTS} attempts")

@@ -5,8 +5,13 @@ Every booking form, on /book/ or in a content page's sidebar, posts here. A form
 comes back on /book/ with an error summary and every answer kept (including the hidden page it
 was sent from); a good one is stored by the service and answered with a redirect to the
 confirmation page (Post/Redirect/Get), whose address carries only the signed reference.
+
+A form whose one-time token can't be used (missing, forged, shown to someone else, or expired
+and already sent) is never acted on: it comes back with the answers, a fresh token and a
+request to send it again. docs/security.md ("Form token") explains each case.
 """
 
+import logging
 import math
 import re
 
@@ -30,9 +35,14 @@ from pages import structured_data
 from pages.models import Clinic, Treatment
 from pages.per_request import published_clinics, published_treatments
 
+logger = logging.getLogger(__name__)
+
 # A confirmation link works for a day: long enough to reload or come back to, short enough
 # that a shared computer's history doesn't show it for ever. The address holds no personal data.
 CONFIRMATION_MAX_AGE = 24 * 60 * 60
+# The one health-related sentence (for a clinical priority) shows only this long after the
+# request was sent: on the redirect and a reload, not to whoever finds the link later.
+HEALTH_NOTE_MAX_AGE = 10 * 60
 _CONFIRMATION_SALT = "booking.confirmation"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
@@ -47,8 +57,8 @@ def booking_form(
     A new, empty booking form for the page being rendered, with its one-time token, which
     the page cache swaps for a fresh one for each visitor it serves the page to.
     """
-    token = tokens.new_form_token()
-    register_visitor_value(request, token, fresh=tokens.new_form_token)
+    token = tokens.form_token_for(request)
+    register_visitor_value(request, token, fresh=tokens.form_token_for)
     return ConsultationRequestForm(
         initial={
             "treatment": treatment.slug if treatment else None,
@@ -85,35 +95,55 @@ def request_form(request: HttpRequest) -> HttpResponse:
 
 @never_cache  # The answers (on error) and the outcome belong to one patient: never stored.
 def _submit(request: HttpRequest) -> HttpResponse:
-    form = ConsultationRequestForm(request.POST)
-    if not form.is_valid():
-        if form.token is None:
-            # A missing or tampered token: give the corrected form a good one.
-            data = request.POST.copy()
-            data["form_token"] = tokens.new_form_token()
-            form = ConsultationRequestForm(data)
-            form.is_valid()
+    # CsrfViewMiddleware has put the sender's CSRF secret here: the token must be theirs.
+    form = ConsultationRequestForm(request.POST, csrf_secret=request.META.get("CSRF_COOKIE"))
+    answers_are_valid = form.is_valid()
+    token = form.token
+    if token is None:
+        logger.info("Booking form refused: its token is missing, forged or another visitor's")
+        return _form_again(request, form, ask_to_send_again=True)
+    if token.is_expired() and _request_for_token(token) is not None:
+        # Sent before, long ago: perhaps by someone else at this computer. Reveal nothing.
+        logger.info("Booking form refused: its token is expired and was used before")
+        return _form_again(request, form, ask_to_send_again=True)
+    if not answers_are_valid:
+        if token.is_expired():
+            return _form_again(request, form, ask_to_send_again=False)
         return _render_form(request, form)
 
     verdict = ratelimit.count_booking_attempt(request)
     if not verdict.allowed:
         # A double click on the attempt that reached the limit was stored: show it, not a 429.
-        already_stored = _request_for_token(form.token)
+        already_stored = _request_for_token(token)
         if already_stored is not None:
             return redirect(confirmation_url(already_stored))
         return too_many_requests(request, retry_after=verdict.retry_after)
 
+    # An expired token with valid answers is still stored: no request is lost because a page
+    # was left open overnight (and no earlier request has this token: checked above).
     consultation_request = consultation_request_create(**form.request_details())
     return redirect(confirmation_url(consultation_request))
+
+
+def _form_again(
+    request: HttpRequest, form: ConsultationRequestForm, *, ask_to_send_again: bool
+) -> HttpResponse:
+    """The form back with the answers sent and a fresh token of this visitor's."""
+    data = form.data.copy()
+    data["form_token"] = tokens.form_token_for(request)
+    form = ConsultationRequestForm(data, csrf_secret=request.META.get("CSRF_COOKIE"))
+    form.is_valid()
+    if ask_to_send_again:
+        form.ask_to_send_again()
+    return _render_form(request, form)
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def confirmation(request: HttpRequest, signed_reference: str) -> HttpResponse:
+    signer = signing.TimestampSigner(salt=_CONFIRMATION_SALT)
     try:
-        reference = signing.TimestampSigner(salt=_CONFIRMATION_SALT).unsign(
-            signed_reference, max_age=CONFIRMATION_MAX_AGE
-        )
+        reference = signer.unsign(signed_reference, max_age=CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired:
         return render(
             request,
@@ -140,10 +170,21 @@ def confirmation(request: HttpRequest, signed_reference: str) -> HttpResponse:
             # Not this page's own address: it is private and short-lived.
             "canonical_url": request.build_absolute_uri(reverse("booking:request_form")),
             "respond_by_text": respond_by_text(consultation_request.respond_by, relative=True),
+            "show_health_note": consultation_request.is_clinical_priority
+            and _signed_within(signer, signed_reference, HEALTH_NOTE_MAX_AGE),
         },
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _signed_within(signer: signing.TimestampSigner, value: str, seconds: int) -> bool:
+    """Whether `value` (already checked as genuine) was signed in the last `seconds`."""
+    try:
+        signer.unsign(value, max_age=seconds)
+    except signing.SignatureExpired:
+        return False
+    return True
 
 
 def confirmation_url(consultation_request: ConsultationRequest) -> str:

@@ -1,6 +1,6 @@
 """
-When a patient can expect to hear from us, in words. The confirmation page and the patient's
-email both use these, so they always agree.
+Response targets in words. The confirmation page and the patient's email share the patient's
+wording, so they always agree; the staff email has its own, to the minute.
 """
 
 import datetime
@@ -32,10 +32,7 @@ def respond_by_text(
     """
     if respond_by is None:
         return "within " + response_time_text(settings.BOOKING_RESPONSE_HOURS)
-    local = timezone.localtime(respond_by)
-    day = local.date()
-    if local.time() == datetime.time.min:
-        day -= datetime.timedelta(days=1)
+    day, _ = _deadline_in_clinic_time(respond_by)
     if relative:
         today = timezone.localdate(now)
         if day == today:
@@ -43,3 +40,35 @@ def respond_by_text(
         if day == today + datetime.timedelta(days=1):
             return f"by the end of tomorrow ({date_format(day, 'l j F')})"
     return f"by the end of {date_format(day, 'l j F')}"
+
+
+def staff_respond_by_text(respond_by: datetime.datetime | None, *, now=None) -> str:
+    """
+    The response target for staff, to the minute, in clinic time: "by 14:00 today (Tuesday
+    1 December)", "by 10:00 tomorrow (Wednesday 2 December)", "by 16:00 on Friday 4
+    December"; a target at midnight is "by the end of" the day before. Staff work in working
+    hours, so a time is a target they can meet. The date is always given: an email may be
+    read later than it was sent. Staff emails say how urgent a request is only this way.
+    """
+    if respond_by is None:
+        return "within " + response_time_text(settings.BOOKING_RESPONSE_HOURS)
+    day, time = _deadline_in_clinic_time(respond_by)
+    by = f"by {time:%H:%M}" if time is not None else "by the end of"
+    named = date_format(day, "l j F")
+    today = timezone.localdate(now)
+    if day == today:
+        return f"{by} today ({named})"
+    if day == today + datetime.timedelta(days=1):
+        return f"{by} tomorrow ({named})"
+    return f"{by} on {named}" if time is not None else f"{by} {named}"
+
+
+def _deadline_in_clinic_time(
+    respond_by: datetime.datetime,
+) -> tuple[datetime.date, datetime.time | None]:
+    """The target's day and time in clinic time; midnight is the end of the day before (no
+    time)."""
+    local = timezone.localtime(respond_by)
+    if local.time() == datetime.time.min:
+        return local.date() - datetime.timedelta(days=1), None
+    return local.date(), local.time()

@@ -4,7 +4,8 @@ One JSON object per line for every log record (Django's and gunicorn's).
 One line keeps a traceback with its error in any log collector, and every log service parses
 JSON without configuration. Only the fields below are written, never the request, POST data or
 `extra` values, so nothing a patient typed reaches the logs through the formatter (the
-`redact_personal_data` filter masks what slips into a message; docs/privacy.md).
+`redact_personal_data` filter masks what slips into a message, and the signed part of a
+confirmation link in a logged path; docs/privacy.md).
 
 No Django imports: gunicorn loads this before Django is set up.
 """

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "clinic_site.apps.StaffSignInAttemptsConfig",  # axes
     "pages",
     "booking",
+    # The project's deployment checks (clinic_site/checks.py); no models.
+    "clinic_site.apps.ClinicSiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -416,6 +418,9 @@ if not re.fullmatch(r"\s*(off|0|[1-9]\d*\s*/\s*([1-9]\d*)?\s*[smhd])\s*", BOOKIN
     )
 # A form sent sooner than this after it was shown is flagged as likely spam; 0 disables.
 BOOKING_MIN_SECONDS = env_int("BOOKING_MIN_SECONDS", 3)
+# How long a shown form's one-time token is good for (booking/tokens.py). An older one never
+# shows an earlier request's confirmation; valid answers sent with it are still stored.
+BOOKING_FORM_TOKEN_MAX_AGE = env_int("BOOKING_FORM_TOKEN_MAX_AGE", 4 * 60 * 60)
 # Working hours a new request should be answered within; clinical priority sooner.
 BOOKING_RESPONSE_HOURS = env_int("BOOKING_RESPONSE_HOURS", 24)
 BOOKING_PRIORITY_RESPONSE_HOURS = env_int("BOOKING_PRIORITY_RESPONSE_HOURS", 4)
@@ -446,8 +451,9 @@ LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every handler must use this filter: it masks email addresses and phone numbers in
-    # messages and tracebacks (tests/booking/test_privacy.py checks each handler has it).
+    # Every handler must use this filter: it masks email addresses, phone numbers and the
+    # signed part of confirmation links in messages and tracebacks (tests/booking/
+    # test_privacy.py checks each handler has it).
     "filters": {
         "redact_personal_data": {"()": "clinic_site.logging_filters.RedactPersonalData"},
     },

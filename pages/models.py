@@ -275,6 +275,16 @@ class Clinic(Content):
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
 
 
+def comparable_wording(title: str, body: str) -> tuple[str, str]:
+    """
+    A page's words for comparing versions: without the spaces and line breaks around them, and
+    with every line break alike, since the admin trims the text and browsers send CRLF line
+    breaks. Saving a page unchanged never makes a new version.
+    """
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    return title.strip(), body.strip()
+
+
 class Page(Content, MarkdownBody):
     """A simple editable page at /<slug>/: the privacy notice, terms."""
 
@@ -300,7 +310,8 @@ class Page(Content, MarkdownBody):
         saves_text = update_fields is None or {"title", "body"} & set(update_fields)
         if self.pk is not None and saves_text:
             stored = Page.objects.filter(pk=self.pk).values("title", "body", "version").first()
-            if stored and (stored["title"], stored["body"]) != (self.title, self.body):
+            now_reads = comparable_wording(self.title, self.body)
+            if stored and comparable_wording(stored["title"], stored["body"]) != now_reads:
                 self.version = stored["version"] + 1
                 self.text_changed_at = timezone.now()
                 if update_fields is not None:

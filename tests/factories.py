@@ -21,6 +21,14 @@ def make_treatment(title="Mole removal", **fields):
 _request_counter = iter(range(1, 10**6))
 
 
+def make_consent_text(kind="consent_wording", version="test-wording", **fields):
+    """A stored consent wording or privacy notice (the same row again for the same version)."""
+    from booking.models import ConsentText
+
+    fields.setdefault("text", f"The {kind.replace('_', ' ')} a patient agreed to ({version}).")
+    return ConsentText.objects.get_or_create(kind=kind, version=version, defaults=fields)[0]
+
+
 def make_request(**fields):
     """A stored consultation request, as the booking service would leave it (no emails)."""
     from datetime import timedelta
@@ -39,12 +47,14 @@ def make_request(**fields):
         "contact_method": ConsultationRequest.ContactMethod.PHONE,
         "confirmed_adult": True,
         "consent_given_at": now,
-        "consent_wording_version": "test-wording",
-        "privacy_notice_version": "1",
         "created_at": now,
         "respond_by": now + timedelta(days=1),
     }
     values.update(fields)
+    if "consent_wording" not in values:
+        values["consent_wording"] = make_consent_text()
+    if "privacy_notice" not in values:
+        values["privacy_notice"] = make_consent_text("privacy_notice", "1")
     return ConsultationRequest.objects.create(**values)
 
 
@@ -87,16 +97,28 @@ def make_clinic_staff(username="bristol-reception", *, group="Reception", clinic
     return user
 
 
-def booking_form_data(**fields):
-    """POST data for a good consultation request (the booking form, as a patient fills it).
+# The CSRF secret in the booking tests' `client` cookie (tests/booking/conftest.py): the form
+# token booking_form_data() makes is bound to it, as the site binds a token to a browser's.
+TEST_CSRF_SECRET = "TestCsrfSecret0123456789abcdefgh"
 
-    Its form token was issued a minute ago, so the time-trap passes; pass `form_token=...`
-    for another one. Values of None are left out (an unticked box, an unanswered question).
-    """
+
+def form_token(*, seconds_ago=60.0, csrf_secret=TEST_CSRF_SECRET):
+    """A booking form token as the site issues it: for a form shown `seconds_ago` to the
+    visitor with `csrf_secret` (by default the booking tests' client)."""
     import time
 
     from booking.tokens import new_form_token
 
+    return new_form_token(csrf_secret=csrf_secret, issued_at=time.time() - seconds_ago)
+
+
+def booking_form_data(**fields):
+    """POST data for a good consultation request (the booking form, as a patient fills it).
+
+    Its form token was issued a minute ago to the visitor with TEST_CSRF_SECRET, so the
+    time-trap passes; pass `form_token=...` for another one. Values of None are left out (an
+    unticked box, an unanswered question).
+    """
     data = {
         "full_name": "Zoë O'Connor-Ng",
         "email": "zoe@example.com",
@@ -110,7 +132,7 @@ def booking_form_data(**fields):
         "consent": "on",
         "confirmed_adult": "on",
         "website": "",
-        "form_token": new_form_token(issued_at=time.time() - 60),
+        "form_token": form_token(),
         "source_path": "/book/",
     }
     data.update(fields)

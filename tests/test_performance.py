@@ -25,6 +25,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from booking import consent
 from booking.models import ConsultationRequest
 from pages.models import Article, Clinic, Treatment
 from tests.factories import make_treatment
@@ -329,8 +330,9 @@ def test_booking_post_queues_its_emails_and_sends_none_while_the_patient_waits(
     patient = visitor()
     page = patient.get("/book/")
     data = sidebar_booking(page.content.decode(), clinic="london")
+    consent.current_texts()  # stored once, by the first request to agree to them
 
-    # clinic, treatment, privacy-notice version; then one transaction (a savepoint here,
+    # clinic, treatment, the consent texts on show; then one transaction (a savepoint here,
     # inside the test's own): the insert, and in a savepoint of its own a queued task row
     # for each email. Nothing is left to do when it commits.
     with django_assert_num_queries(10), django_capture_on_commit_callbacks() as callbacks:

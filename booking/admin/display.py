@@ -10,16 +10,25 @@ from booking.models import ConsultationRequest
 Status = ConsultationRequest.Status
 
 
+JUST_NOW = "just now"
+
+
 def age_in_words(delta) -> str:
-    """ "now", "12 min", "3 h", "2 d": how long a patient has been waiting, at a glance."""
+    """ "just now", "12 min", "3 h", "2 d": how long a patient has been waiting, at a glance."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return "now"
+        return JUST_NOW
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 24 * 60:
         return f"{minutes // 60} h"
     return f"{minutes // (24 * 60)} d"
+
+
+def time_ago(delta) -> str:
+    """ "just now", "12 min ago", "3 h ago": how long ago something happened."""
+    age = age_in_words(delta)
+    return age if age == JUST_NOW else f"{age} ago"
 
 
 def local_time(value) -> str:

@@ -20,6 +20,7 @@ from booking.admin.actions import (
     mark_spam,
     resend_failed_emails,
 )
+from booking.admin.consent_texts import consent_wording_text, privacy_notice_text
 from booking.admin.display import (
     age_in_words,
     clinic_label,
@@ -27,6 +28,7 @@ from booking.admin.display import (
     local_time,
     other_requests_list,
     status_badge,
+    time_ago,
     treatment_label,
 )
 from booking.admin.exports import export_csv
@@ -69,7 +71,7 @@ ASKED_FIELDS = [
     "message",
     ("confirmed_adult", "marketing_opt_in", "source_path"),
 ]
-CONSENT_FIELDS = [("consent_given_at", "consent_wording_version", "privacy_notice_version")]
+CONSENT_FIELDS = ["consent_given_at", consent_wording_text, privacy_notice_text]
 RECORD_FIELDS = [
     NOTIFICATION_FIELDS,
     ("status_changed_at", "spam_reason"),
@@ -241,7 +243,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="received")
     def received(self, obj):
         return format_html(
-            "{} ({} ago)", local_time(obj.created_at), age_in_words(timezone.now() - obj.created_at)
+            "{} ({})", local_time(obj.created_at), time_ago(timezone.now() - obj.created_at)
         )
 
     @admin.display(description="phone")

@@ -1,5 +1,6 @@
 """The booking app's models; each lives in the module named for what it holds."""
 
+from booking.models.consent_texts import ConsentText
 from booking.models.history import RequestEvent, RequestNote
 from booking.models.requests import (
     DUPLICATE_WINDOW,
@@ -13,6 +14,7 @@ from booking.models.staff import StaffProfile, staff_name
 __all__ = [
     "DUPLICATE_WINDOW",
     "NOTIFICATION_FIELDS",
+    "ConsentText",
     "ConsultationRequest",
     "ConsultationRequestQuerySet",
     "RequestEvent",

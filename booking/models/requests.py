@@ -151,9 +151,23 @@ class ConsultationRequest(models.Model):
     message = models.TextField(max_length=2000, blank=True)
     marketing_opt_in = models.BooleanField(default=False)
     confirmed_adult = models.BooleanField(default=False)
+    # The consent receipt: when the patient agreed, and the exact texts they agreed to.
     consent_given_at = models.DateTimeField()
-    consent_wording_version = models.CharField(max_length=20)
-    privacy_notice_version = models.CharField(max_length=20)
+    consent_wording = models.ForeignKey(
+        "booking.ConsentText",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "consent_wording"},
+        editable=False,
+    )
+    privacy_notice = models.ForeignKey(
+        "booking.ConsentText",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "privacy_notice"},
+        editable=False,
+        help_text="The privacy notice published when the patient agreed.",
+    )
     source_path = models.CharField(max_length=500, blank=True)
     # NULL, not "", for requests without a token (e.g. rights-erased), so UNIQUE allows many.
     submission_token = models.CharField(  # noqa: DJ001

@@ -62,7 +62,8 @@ class PageCacheMiddleware:
             _version, headers, content, uses_csrf, paths, uses_nonce = entry
         except (TypeError, ValueError):  # an entry from an older release
             return None
-        if uses_csrf:
+        if uses_csrf or paths:
+            # The visitor's CSRF secret, for their token and any value bound to it.
             self.csrf.process_request(request)
         filled = visitor_values.fill_placeholders(
             request, content, headers, uses_csrf=uses_csrf, paths=paths, uses_nonce=uses_nonce
@@ -75,8 +76,8 @@ class PageCacheMiddleware:
             response.headers[name] = value
         response.headers["Content-Length"] = str(len(content))
         response.headers[STATUS_HEADER] = "hit"
-        if uses_csrf:
-            self.csrf.process_response(request, response)
+        # Sets the CSRF cookie if this visitor's secret was used (a no-op otherwise).
+        self.csrf.process_response(request, response)
         return response
 
 

@@ -44,9 +44,15 @@ def register_visitor_value(request, value, *, fresh):
     Say that `value`, in the page being rendered for `request`, belongs to this visitor.
 
     If the page is stored, `value` is swapped for a placeholder; each visitor who gets it
-    from the cache gets `fresh()` there instead, HTML-escaped. `value` must appear in the
-    page exactly as given (so: nothing HTML escaping changes). `fresh` is stored with the
-    page by its dotted path, so it must be a module-level function taking no arguments.
+    from the cache gets `fresh(request)` there instead, HTML-escaped. `value` must appear in
+    the page exactly as given (so: nothing HTML escaping changes). `fresh` is stored with the
+    page by its dotted path, so it must be a module-level function taking the request.
+
+    So a value may be bound to the visitor, their CSRF cookie has been read when `fresh`
+    runs: on a page using the CSRF token (any page with a form) their secret is already in
+    ``request.META["CSRF_COOKIE"]``, new if they had none; otherwise `get_token(request)`
+    makes one. Either way the hit sets the cookie. A hit makes no database query, so `fresh`
+    must make none either.
     """
     if not value:
         raise ValueError("A visitor value can't be empty.")
@@ -88,8 +94,10 @@ def with_placeholders(request, response, *, uses_csrf):
 def fill_placeholders(request, content, headers, *, uses_csrf, paths, uses_nonce):
     """The stored content and headers with this visitor's values; None if one can't be made.
 
-    With `uses_csrf`, CsrfViewMiddleware's process_request must have read the visitor's
-    cookie first; the token made here marks the cookie to be set, as get_token() does.
+    With `uses_csrf` or `paths`, CsrfViewMiddleware's process_request must have read the
+    visitor's cookie first. The CSRF secret is established before any registered value is
+    made (a value may be bound to it): the token made here, or `fresh` itself through
+    get_token(), marks the cookie to be set.
     """
     functions = [_fresh_function(path) for path in paths]
     if None in functions:
@@ -97,7 +105,7 @@ def fill_placeholders(request, content, headers, *, uses_csrf, paths, uses_nonce
     if uses_csrf:
         content = content.replace(CSRF_PLACEHOLDER, visitor_csrf_token(request).encode())
     for index, fresh in enumerate(functions):
-        content = content.replace(_VALUE_PLACEHOLDER % index, escape(fresh()).encode())
+        content = content.replace(_VALUE_PLACEHOLDER % index, escape(fresh(request)).encode())
     if uses_nonce:
         nonce = str(LazyNonce())  # as the CSP middleware makes one
         content = content.replace(NONCE_PLACEHOLDER, nonce.encode())

@@ -1,11 +1,20 @@
-"""Clinics, staff and a failing mail server, shared by the booking tests."""
+"""The test client, clinics, staff and a failing mail server, shared by the booking tests."""
 
 import smtplib
 
 import pytest
+from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend
 
-from tests.factories import make_clinic, make_clinic_staff
+from tests.factories import TEST_CSRF_SECRET, make_clinic, make_clinic_staff
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client with a CSRF cookie, as a browser that was shown a form has: the
+    form tokens of booking_form_data() are bound to it."""
+    client.cookies[settings.CSRF_COOKIE_NAME] = TEST_CSRF_SECRET
+    return client
 
 
 @pytest.fixture

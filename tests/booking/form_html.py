@@ -6,7 +6,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from booking.forms import ConsultationRequestForm
-from tests.factories import booking_form_data
+from tests.factories import TEST_CSRF_SECRET, booking_form_data
 
 
 def hidden_value(html, name):
@@ -30,7 +30,8 @@ def render_form(form):
 
 
 def bound_form(**fields):
-    """A booking form sent with a complete request, `fields` changed, and validated."""
-    form = ConsultationRequestForm(booking_form_data(**fields))
+    """A booking form sent with a complete request, `fields` changed, and validated (sent by
+    the visitor booking_form_data()'s token was issued to)."""
+    form = ConsultationRequestForm(booking_form_data(**fields), csrf_secret=TEST_CSRF_SECRET)
     form.is_valid()
     return form

@@ -24,8 +24,6 @@ def submit(**overrides):
         "phone": PHONE,
         "contact_method": ConsultationRequest.ContactMethod.PHONE,
         "confirmed_adult": True,
-        "consent_wording_version": "abc123",
-        "privacy_notice_version": "1",
         "best_time_to_call": BEST_TIME,
         "message": MESSAGE,
         "recent_change": ConsultationRequest.RecentChange.YES,

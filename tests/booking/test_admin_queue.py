@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from booking.models import ConsultationRequest
-from tests.booking.admin_helpers import QUEUE, queue
+from tests.booking.admin_helpers import QUEUE, change_url, queue
 from tests.factories import make_clinic_staff, make_request, make_treatment
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,19 @@ def test_queue_columns_say_what_to_do_next(admin_client, bristol):
     assert page.count("triage-flag--overdue") == 1
     assert ">3 h<" in page and ">2 d<" in page
     assert "No preference" in page and "Not sure" in page  # the second request
+
+
+def test_a_request_under_a_minute_old_was_received_just_now(admin_client):
+    now = timezone.now()
+    new = make_request(created_at=now - timedelta(seconds=20))
+    older = make_request(created_at=now - timedelta(minutes=12, seconds=5))
+
+    page = admin_client.get(QUEUE).content.decode()
+    assert ">just now<" in page and ">12 min<" in page
+    new_page = admin_client.get(change_url(new)).content.decode()
+    assert "(just now)" in new_page
+    assert "now ago" not in new_page
+    assert "(12 min ago)" in admin_client.get(change_url(older)).content.decode()
 
 
 def test_status_filter_defaults_to_open_and_offers_each_status_and_all(admin_client):

@@ -1,6 +1,6 @@
 """The request page: read-only patient answers, the triage form, assignment, notes, history."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,7 +18,7 @@ from tests.booking.admin_helpers import (
     read_form,
     submit_change_form,
 )
-from tests.factories import make_clinic_staff, make_request, make_staff
+from tests.factories import make_clinic_staff, make_consent_text, make_request, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,8 @@ def test_patient_answers_are_read_only_and_escaped(reception_client, bristol):
         full_name="<b>Bold</b> Name",
         message='<script>alert("x")</script>\nSecond line',
         best_time_to_call="<img src=x onerror=alert(1)>",
-        consent_wording_version="consent-v3",
-        privacy_notice_version="7",
+        consent_wording=make_consent_text(version="consent-v3"),
+        privacy_notice=make_consent_text("privacy_notice", "7", title="<i>Privacy</i>"),
         staff_notification=ConsultationRequest.NotificationState.SENT,
         patient_notification=ConsultationRequest.NotificationState.FAILED,
     )
@@ -45,6 +45,7 @@ def test_patient_answers_are_read_only_and_escaped(reception_client, bristol):
     assert "&lt;b&gt;Bold&lt;/b&gt; Name" in page
     for shown in ["consent-v3", "Consent receipt", "Sent", "Failed"]:
         assert shown in page
+    assert "&lt;i&gt;Privacy&lt;/i&gt;" in page
     form = read_form(response)
     patient_fields = {
         "full_name",
@@ -56,8 +57,8 @@ def test_patient_answers_are_read_only_and_escaped(reception_client, bristol):
         "best_time_to_call",
         "recent_change",
         "consent_given_at",
-        "consent_wording_version",
-        "privacy_notice_version",
+        "consent_wording",
+        "privacy_notice",
         "staff_notification",
         "patient_notification",
         "status",
@@ -314,3 +315,44 @@ def test_duplicates_are_listed_with_links_within_the_users_clinics(
     assert f'<a href="{change_url(same_email)}">{same_email.reference}</a>' in page
     assert "same email" in page
     assert same_phone_london.reference not in page
+
+
+def test_the_consent_receipt_shows_the_time_and_the_exact_texts_agreed_to(
+    reception_client, bristol
+):
+    changed_at = timezone.make_aware(datetime(2026, 3, 4, 10, 30))
+    request = make_request(
+        clinic=bristol,
+        consent_given_at=timezone.make_aware(datetime(2026, 5, 6, 9, 15)),
+        consent_wording=make_consent_text(
+            version="9f86d081884c", text="I agree that the clinic may use <my> answers."
+        ),
+        privacy_notice=make_consent_text(
+            "privacy_notice",
+            "3",
+            title="Privacy notice",
+            text="## Who we are\n\nThe clinic & its doctors.",
+            text_changed_at=changed_at,
+        ),
+    )
+
+    page = reception_client.get(change_url(request)).content.decode()
+
+    receipt = page.split("Consent receipt")[1].split("</fieldset>")[0]
+    assert "6 May 2026, 9:15 a.m." in receipt
+    assert "I agree that the clinic may use &lt;my&gt; answers." in receipt
+    assert "Version 9f86d081884c" in receipt
+    assert "Version 3: “Privacy notice”, last updated Wed 4 Mar 2026, 10:30" in receipt
+    assert "## Who we are<br><br>The clinic &amp; its doctors." in receipt
+
+
+def test_a_receipt_from_before_texts_were_kept_says_so(reception_client, bristol):
+    request = make_request(
+        clinic=bristol,
+        privacy_notice=make_consent_text(
+            "privacy_notice", "2", text="Not kept. Only the notice's version number was recorded."
+        ),
+    )
+    receipt = reception_client.get(change_url(request)).content.decode().split("Consent receipt")[1]
+    assert "Not kept. Only the notice&#x27;s version number was recorded." in receipt
+    assert "Version 2" in receipt

@@ -1,5 +1,6 @@
 """The overdue digest (`manage.py send_overdue_digest`): each clinic's inbox gets the
-references of its requests past their response target, and nothing else."""
+references of its requests past their response target, and nothing else (clinical priorities
+come first, unmarked: a priority is a health answer)."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests.booking.notification_helpers import MESSAGE, NAME, all_text, by_recipient
 from tests.factories import make_request
@@ -36,7 +38,10 @@ def test_overdue_digest_sends_each_clinic_its_overdue_references_and_links(
     assert london_digest.body.index(late_priority.reference) < london_digest.body.index(
         late_london.reference
     )
-    assert "(clinical priority)" in london_digest.body
+    due = date_format(timezone.localtime(past), "j M H:i")
+    assert f"{late_london.reference} - due {due}" in london_digest.body
+    assert "priority" not in all_text(london_digest).lower()
+    assert "clinical" not in all_text(london_digest).lower()
     assert (
         "https://www.cosmedics.example"
         + reverse("admin:booking_consultationrequest_change", args=[late_london.pk])

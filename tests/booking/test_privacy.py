@@ -15,10 +15,16 @@ from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from booking import consent, tasks
-from booking.models import ConsultationRequest
+from booking.models import ConsentText, ConsultationRequest
 from booking.privacy import person_erase
 from clinic_site.logging_filters import RedactPersonalData, redact
-from tests.factories import booking_form_data, make_page, make_request, make_staff
+from tests.factories import (
+    booking_form_data,
+    make_consent_text,
+    make_page,
+    make_request,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +195,7 @@ def post_booking(client, django_capture_on_commit_callbacks, **fields):
     return ConsultationRequest.objects.latest("pk")
 
 
-def test_each_request_stores_the_consent_wording_and_privacy_notice_versions_and_time(
+def test_each_request_stores_the_consent_wording_and_privacy_notice_texts_and_time(
     client, django_capture_on_commit_callbacks
 ):
     notice = make_page()
@@ -197,9 +203,14 @@ def test_each_request_stores_the_consent_wording_and_privacy_notice_versions_and
 
     request = post_booking(client, django_capture_on_commit_callbacks)
 
-    assert request.consent_wording_version == consent.consent_wording_version()
-    assert len(request.consent_wording_version) == 12
-    assert request.privacy_notice_version == str(notice.version) == "1"
+    assert request.consent_wording.version == consent.consent_wording_version()
+    assert len(request.consent_wording.version) == 12
+    assert request.consent_wording.text == consent.consent_wording()
+    assert request.privacy_notice.version == str(notice.version) == "1"
+    assert (request.privacy_notice.title, request.privacy_notice.text) == (
+        "Privacy notice",
+        "How we use your information.",
+    )
     assert before <= request.consent_given_at <= timezone.now()
 
 
@@ -216,9 +227,13 @@ def test_changing_the_consent_wording_makes_a_new_version(
     )
     second = post_booking(client, django_capture_on_commit_callbacks, email="second@example.com")
 
-    assert second.consent_wording_version != first.consent_wording_version
+    assert second.consent_wording.version != first.consent_wording.version
     first.refresh_from_db()
-    assert first.consent_wording_version != consent.consent_wording_version()
+    assert first.consent_wording.version != consent.consent_wording_version()
+    assert first.consent_wording.text.startswith("I agree that Cosmedics")
+    assert second.consent_wording.text == (
+        "I agree that the clinic may use my information, including about my health."
+    )
 
 
 def test_editing_the_privacy_notice_raises_the_version_new_requests_record(
@@ -233,7 +248,7 @@ def test_editing_the_privacy_notice_raises_the_version_new_requests_record(
     second = post_booking(client, django_capture_on_commit_callbacks, email="second@example.com")
 
     assert notice.version == 2
-    assert (first.privacy_notice_version, second.privacy_notice_version) == ("1", "2")
+    assert (first.privacy_notice.version, second.privacy_notice.version) == ("1", "2")
 
 
 def test_publishing_changes_that_leave_the_text_alone_keep_the_version():
@@ -246,8 +261,8 @@ def test_publishing_changes_that_leave_the_text_alone_keep_the_version():
 
 def test_staff_see_the_consent_receipt_on_the_request(admin_client):
     request = make_request(
-        consent_wording_version="9f86d081884c",
-        privacy_notice_version="3",
+        consent_wording=make_consent_text(version="9f86d081884c", text="I agree to this."),
+        privacy_notice=make_consent_text("privacy_notice", "3", title="Privacy notice"),
         consent_given_at=timezone.now() - timedelta(days=2),
     )
 
@@ -255,8 +270,8 @@ def test_staff_see_the_consent_receipt_on_the_request(admin_client):
         reverse("admin:booking_consultationrequest_change", args=[request.pk])
     ).content.decode()
 
-    assert "9f86d081884c" in page
-    assert ">3<" in page.replace(" ", "").replace("\n", "")
+    assert "I agree to this." in page and "Version 9f86d081884c" in page
+    assert "Version 3: “Privacy notice”" in page
 
 
 # --- The privacy notice -----------------------------------------------------------------------
@@ -303,7 +318,9 @@ def test_seeded_privacy_notice_is_published_at_privacy_with_its_version(client):
     page = response.content.decode()
     assert "Your rights" in page
     assert "ico.org.uk/make-a-complaint" in page
-    assert consent.privacy_notice_version() == "1"
+    notice = ConsentText.objects.get(pk=consent.current_texts().privacy_notice_id)
+    assert (notice.version, notice.title) == ("1", "Privacy notice")
+    assert notice.text == PRIVACY_NOTICE.read_text()
 
 
 def test_a_request_for_an_erased_person_is_not_emailed(mailoutbox):

@@ -22,6 +22,10 @@ def days_ago(days, *, hours=0):
     return timezone.now() - timedelta(days=days, hours=hours)
 
 
+def month_of(moment):
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 def purge(*args):
     call_command("purge_requests", *args)
 
@@ -29,7 +33,9 @@ def purge(*args):
 def old_closed(days, **fields):
     fields.setdefault("status", Status.CLOSED)
     fields.setdefault("outcome", ConsultationRequest.Outcome.ATTENDED)
-    return make_request(created_at=days_ago(days + 30), status_changed_at=days_ago(days), **fields)
+    fields.setdefault("created_at", days_ago(days + 30))
+    fields.setdefault("consent_given_at", fields["created_at"])
+    return make_request(status_changed_at=days_ago(days), **fields)
 
 
 # --- Spam -------------------------------------------------------------------------------------
@@ -94,9 +100,8 @@ def test_closed_requests_are_anonymised_a_year_after_closing_keeping_counts():
         note=f"Called {NAME}",
     )  # fmt: skip
     recent = old_closed(300, full_name="Kept Person")
-    created_month = old.created_at.astimezone(UTC).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
+    created_month = month_of(old.created_at)
+    consent_month = month_of(old.consent_given_at)
 
     purge()
 
@@ -110,7 +115,9 @@ def test_closed_requests_are_anonymised_a_year_after_closing_keeping_counts():
     assert (old.reference, old.status, old.outcome) == (old.reference, "closed", "attended")
     assert (old.clinic, old.treatment, old.is_clinical_priority) == (clinic, treatment, True)
     assert old.created_at == created_month
-    assert old.consent_wording_version == "test-wording"
+    # The consent receipt stays: the texts agreed to, and (like created_at) only the month.
+    assert old.consent_given_at == consent_month
+    assert (old.consent_wording.version, old.privacy_notice.version) == ("test-wording", "1")
     # Staff notes are gone; history stays, without free text, with the reason it was cleared.
     assert not old.notes.exists()
     events = list(old.events.all())

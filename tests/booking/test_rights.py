@@ -1,6 +1,7 @@
 """Patients' data rights: find, export (subject access) and erase one person's data."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,9 +10,18 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+from booking import consent
 from booking.models import ConsultationRequest, RequestEvent, RequestNote, RetentionRecord
 from booking.services import consultation_request_transition
-from tests.factories import make_clinic, make_request, make_staff, make_treatment
+from pages.models import Page
+from tests.factories import (
+    booking_form_data,
+    make_clinic,
+    make_page,
+    make_request,
+    make_staff,
+    make_treatment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +32,10 @@ MESSAGE = "Two moles on my arm, one has got darker"
 SEARCH = reverse("booking_rights:search")
 EXPORT = reverse("booking_rights:export")
 ERASE = reverse("booking_rights:erase")
+
+
+def month_of(moment):
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 @pytest.fixture
@@ -177,12 +191,39 @@ def test_export_downloads_everything_held_about_the_person_as_json(client, offic
     assert item["consent"] == {
         "given_at": first.consent_given_at.isoformat(),
         "consent_wording_version": "test-wording",
+        "consent_wording": "The consent wording a patient agreed to (test-wording).",
         "privacy_notice_version": "1",
+        "privacy_notice": {
+            "title": "",
+            "last_updated": None,
+            "text": "The privacy notice a patient agreed to (1).",
+        },
     }
     assert item["handling"]["status"] == "Contacted"
     assert [note["text"] for note in item["staff_notes"]] == ["Called, no answer"]
     assert any("Left voicemail" in event["note"] for event in item["history"])
     assert "Someone Else" not in response.content.decode()
+
+
+def test_export_includes_the_exact_wording_and_privacy_notice_the_person_agreed_to(
+    client, officer, django_capture_on_commit_callbacks
+):
+    notice = make_page(body="## Who we are\n\nCosmedics Skin Clinics.\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("booking:request_form"), booking_form_data(email=EMAIL))
+    notice.body = "## Who we are\n\nCosmedics Skin Clinics Ltd.\n"
+    notice.save()  # a new version, after the person agreed to the first
+
+    data = json.loads(client.post(EXPORT, {"email": EMAIL}).content)
+
+    (item,) = data["consultation_requests"]
+    assert item["consent"]["consent_wording"] == consent.consent_wording()
+    assert item["consent"]["consent_wording_version"] == consent.consent_wording_version()
+    assert item["consent"]["privacy_notice_version"] == "1"
+    assert item["consent"]["privacy_notice"]["title"] == "Privacy notice"
+    assert item["consent"]["privacy_notice"]["text"] == "## Who we are\n\nCosmedics Skin Clinics.\n"
+    last_updated = datetime.fromisoformat(item["consent"]["privacy_notice"]["last_updated"])
+    assert last_updated < Page.objects.get(pk=notice.pk).text_changed_at
 
 
 def test_export_is_recorded_on_each_request(client, officer, person):
@@ -246,6 +287,9 @@ def test_erasure_anonymises_the_person_and_records_who_did_it(client, officer, p
         # An open request is closed: nobody can be contacted any more.
         assert (request.status, request.outcome) == ("closed", "declined")
         assert (erased.from_status, erased.to_status) != ("", "")
+        # The consent receipt stays, with the time cut to the month like the request's.
+        assert request.consent_given_at == request.created_at == month_of(request.created_at)
+        assert request.consent_wording.version == "test-wording"
     assert not RequestEvent.objects.filter(request=first, note__contains="voicemail").exists()
     someone_else.refresh_from_db()
     assert someone_else.full_name == "Someone Else"

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from booking import consent, services
-from booking.models import ConsultationRequest
+from booking.models import ConsentText, ConsultationRequest
 from booking.working_hours import response_deadline
 from pages.models import Page
-from tests.factories import make_clinic, make_request, make_treatment
+from tests.factories import make_clinic, make_page, make_request, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,6 @@ def create(**fields):
         "phone": "+447912345678",
         "contact_method": "phone",
         "confirmed_adult": True,
-        "consent_wording_version": consent.consent_wording_version(),
-        "privacy_notice_version": "1",
     }
     values.update(fields)
     return services.consultation_request_create(**values)
@@ -69,10 +67,20 @@ def test_a_request_is_stored_as_new_with_its_answers_and_a_reference(scheduled):
     assert row.is_clinical_priority is False
 
 
-def test_the_consent_receipt_records_both_versions_and_the_time(scheduled):
-    stored = create(consent_wording_version="abc123def456", privacy_notice_version="3")
-    assert stored.consent_wording_version == "abc123def456"
-    assert stored.privacy_notice_version == "3"
+def test_the_consent_receipt_records_the_texts_on_show_and_the_time(scheduled):
+    make_page(title="Privacy notice", body="How we use your information.")
+    Page.objects.filter(slug="privacy").update(version=3)
+
+    stored = create()
+
+    stored.refresh_from_db()
+    assert stored.consent_wording.kind == ConsentText.Kind.CONSENT_WORDING
+    assert stored.consent_wording.version == consent.consent_wording_version()
+    assert stored.consent_wording.text == consent.consent_wording()
+    assert stored.privacy_notice.kind == ConsentText.Kind.PRIVACY_NOTICE
+    assert stored.privacy_notice.version == "3"
+    assert stored.privacy_notice.title == "Privacy notice"
+    assert stored.privacy_notice.text == "How we use your information."
     assert stored.consent_given_at == stored.created_at
 
 
@@ -185,12 +193,31 @@ def test_changing_the_consent_wording_creates_a_new_version(settings):
     assert consent.consent_wording_version() != before
 
 
-def test_the_privacy_notice_version_is_the_published_notice_version():
-    assert consent.privacy_notice_version() == consent.NO_PRIVACY_NOTICE
-    page = Page.objects.create(title="Privacy notice", slug="privacy", is_published=False)
-    assert consent.privacy_notice_version() == consent.NO_PRIVACY_NOTICE  # a draft isn't shown
+def notice_agreed_to_now() -> ConsentText:
+    return ConsentText.objects.get(pk=consent.current_texts().privacy_notice_id)
+
+
+def test_the_privacy_notice_agreed_to_is_the_published_notice():
+    page = Page.objects.create(
+        title="Privacy notice", slug="privacy", body="Draft text.", is_published=False
+    )
+    none = notice_agreed_to_now()  # a draft isn't on show
+    assert (none.version, none.title) == (consent.NO_PRIVACY_NOTICE, "")
+    assert none.text == consent.NO_PRIVACY_NOTICE_TEXT
+
     Page.objects.filter(pk=page.pk).update(is_published=True, version=3)
-    assert consent.privacy_notice_version() == "3"
+    page.refresh_from_db()
+    notice = notice_agreed_to_now()
+    assert (notice.version, notice.title, notice.text) == ("3", "Privacy notice", "Draft text.")
+    assert notice.text_changed_at == page.text_changed_at
+
+
+def test_each_version_is_stored_once_and_looked_up_in_one_query(django_assert_num_queries):
+    make_page(body="How we use your information.")
+    first = consent.current_texts()
+    with django_assert_num_queries(1):
+        assert consent.current_texts() == first
+    assert ConsentText.objects.count() == 2
 
 
 def test_the_privacy_notice_link_is_the_notice_page():

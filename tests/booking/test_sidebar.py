@@ -34,11 +34,13 @@ def test_sidebar_offers_the_form_and_the_phone_number():
 def test_sidebar_preselects_the_pages_treatment_or_clinic():
     moles = make_treatment("Moles")
     bristol = make_clinic("Bristol")
-    _request, html = render_sidebar(preselect_treatment=moles, preselect_clinic=bristol)
+    request, html = render_sidebar(preselect_treatment=moles, preselect_clinic=bristol)
     assert selected_option(html, "treatment") == "moles"
     assert selected_option(html, "clinic") == "bristol"
     assert hidden_value(html, "source_path") == "/treatments/moles/"
-    assert read_form_token(hidden_value(html, "form_token")) is not None
+    # Bound to the CSRF secret the page's response sets as the visitor's cookie.
+    secret = request.META["CSRF_COOKIE"]
+    assert read_form_token(hidden_value(html, "form_token"), csrf_secret=secret) is not None
 
 
 def test_sidebar_without_preselection_selects_nothing():

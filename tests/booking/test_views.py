@@ -10,11 +10,11 @@ from unittest import mock
 import pytest
 from django.core import signing
 
-from booking import views, wording
+from booking import consent, views, wording
 from booking.models import ConsultationRequest
 from booking.tokens import read_form_token
 from tests.booking.form_html import hidden_value, selected_option
-from tests.factories import booking_form_data, make_clinic, make_treatment
+from tests.factories import TEST_CSRF_SECRET, booking_form_data, make_clinic, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,10 @@ def test_each_form_carries_a_fresh_signed_token_even_from_the_page_cache(client,
     first = client.get("/book/")
     second = client.get("/book/")
     token = hidden_value(first.content.decode(), "form_token")
-    assert read_form_token(token) is not None
+    assert read_form_token(token, csrf_secret=TEST_CSRF_SECRET) is not None
     assert second["X-Page-Cache"] == "hit"
-    assert read_form_token(hidden_value(second.content.decode(), "form_token")) is not None
+    cached_token = hidden_value(second.content.decode(), "form_token")
+    assert read_form_token(cached_token, csrf_secret=TEST_CSRF_SECRET) is not None
     assert hidden_value(second.content.decode(), "form_token") != token
     # Rendered once, as the hidden input's value only: easy for the page cache to swap.
     assert first.content.decode().count(token) == 1
@@ -187,6 +188,20 @@ def test_a_yes_to_changed_bled_or_itchy_shows_a_calm_gp_note(client):
     assert "Please also speak to your GP" in html
     for alarming in ("urgent", "emergency", "cancer", "immediately", "!"):
         assert alarming not in html.split('id="gp-note-heading"')[1].split("</section>")[0]
+
+
+def test_the_health_sentence_shows_only_in_the_minutes_after_sending(client):
+    location = book(client, recent_change="yes")["Location"]
+    stored = ConsultationRequest.objects.get()
+    assert "You told us it has changed, bled or become itchy" in client.get(location).text
+
+    later = time.time() + views.HEALTH_NOTE_MAX_AGE + 1
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        html = client.get(location).text
+    assert stored.reference in html
+    assert "What happens next" in html
+    assert "changed, bled or become itchy" not in html
+    assert "speak to your GP" not in html
 
 
 def test_another_patients_confirmation_cannot_be_guessed(client):
@@ -331,7 +346,8 @@ def test_sending_a_request_takes_a_fixed_small_number_of_queries(client, django_
     make_clinic("London")
     make_treatment("Moles")
     data = booking_form_data(clinic="london", treatment="moles")
-    # clinic, treatment, privacy-notice version; savepoint, insert, release.
+    consent.current_texts()  # stored once, by the first request to agree to them
+    # clinic, treatment, the consent texts on show; savepoint, insert, release.
     with django_assert_num_queries(6):
         response = client.post("/book/", data)
     assert response.status_code == 302

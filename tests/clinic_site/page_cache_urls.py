@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path
 from django.views.decorators.cache import cache_control, never_cache
 
-from booking.tokens import new_form_token
+from booking.tokens import form_token_for
 from clinic_site.page_cache.decorators import cache_public_page
 from clinic_site.page_cache.keys import list_page_number, mark_query_unused
 from clinic_site.page_cache.visitor_values import register_visitor_value
@@ -34,8 +34,8 @@ PAGE = engines["django"].from_string(
 
 def _render(request, **extra):
     renders["count"] += 1
-    form_token = new_form_token()
-    register_visitor_value(request, form_token, fresh=new_form_token)
+    form_token = form_token_for(request)
+    register_visitor_value(request, form_token, fresh=form_token_for)
     context = {
         "clinics": list(Clinic.objects.order_by("title")),
         "form_token": form_token,
@@ -104,7 +104,7 @@ def public_page(request):
 def unregistered_value_page(request):
     """A per-visitor value registered but missing from the page: never stored."""
     renders["count"] += 1
-    register_visitor_value(request, new_form_token(), fresh=new_form_token)
+    register_visitor_value(request, form_token_for(request), fresh=form_token_for)
     return HttpResponse("<!doctype html><title>Forgot the token</title>")
 
 

@@ -1,4 +1,5 @@
-"""The production environment from docs/deployment.md passes Django's deployment checks."""
+"""The production environment from docs/deployment.md passes Django's deployment checks, and
+the project's own (clinic_site/checks.py) catch development values left in it."""
 
 import json
 import os
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.checks import run_checks
+
+from clinic_site.checks import TAG, is_placeholder_domain
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -21,7 +25,7 @@ def production_environment(**overrides):
         # Read no .env file: a server has only its real environment.
         "DJANGO_ENV_FILE": "",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "www.cosmedics.example",
+        "DJANGO_ALLOWED_HOSTS": "www.cosmedics.co.uk",
         "DJANGO_HTTPS": "1",
         "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
@@ -29,7 +33,9 @@ def production_environment(**overrides):
         "DATABASE_URL": "postgres://clinic:not-a-secret@127.0.0.1:5432/clinic",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp://apikey:not-a-secret@smtp.example.com:587",
-        "SITE_URL": "https://www.cosmedics.example",
+        "SITE_URL": "https://www.cosmedics.co.uk",
+        "DEFAULT_FROM_EMAIL": "Cosmedics Skin Clinics <no-reply@cosmedics.co.uk>",
+        "BOOKING_STAFF_INBOX": "bookings@cosmedics.co.uk",
     }
     environment.update(overrides)
     return {name: value for name, value in environment.items() if value is not None}
@@ -46,11 +52,20 @@ def manage(*arguments, environment):
     )
 
 
+def check_deploy(**overrides):
+    """`manage.py check --deploy --fail-level WARNING` with the production environment."""
+    return manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        environment=production_environment(**overrides),
+    )
+
+
 @pytest.mark.slow  # manage.py in a subprocess
 def test_check_deploy_passes_with_the_production_environment():
-    result = manage(
-        "check", "--deploy", "--fail-level", "WARNING", environment=production_environment()
-    )
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
@@ -59,16 +74,85 @@ def test_check_deploy_passes_with_the_production_environment():
 def test_check_deploy_fails_without_https():
     # The same check, proving it can fail: without DJANGO_HTTPS=1 there is no HSTS,
     # no HTTPS redirect and no Secure cookies.
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        environment=production_environment(DJANGO_HTTPS=None),
-    )
+    result = check_deploy(DJANGO_HTTPS=None)
     assert result.returncode != 0
     for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert check in result.stderr
+
+
+@pytest.mark.slow  # manage.py in a subprocess
+def test_check_deploy_fails_with_the_development_site_url_and_addresses():
+    # What a server gets if SITE_URL, DEFAULT_FROM_EMAIL and BOOKING_STAFF_INBOX are forgotten.
+    result = check_deploy(SITE_URL=None, DEFAULT_FROM_EMAIL=None, BOOKING_STAFF_INBOX=None)
+    assert result.returncode != 0
+    assert "(clinic_site.W001) SITE_URL is 'http://127.0.0.1:8000'" in result.stderr
+    assert "(clinic_site.W002) SITE_URL is 'http://127.0.0.1:8000'" in result.stderr
+    for name in ("DEFAULT_FROM_EMAIL", "SERVER_EMAIL", "BOOKING_STAFF_INBOX"):
+        assert f"(clinic_site.W003) {name} is " in result.stderr
+
+
+def project_deploy_warnings():
+    """The ids and messages of clinic_site's checks, run as `check --deploy --tag clinic_site`
+    runs them."""
+    messages = run_checks(tags=[TAG], include_deployment_checks=True)
+    return [(message.id, message.msg) for message in messages]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "ids"),
+    [
+        ("https://www.cosmedics.co.uk", []),
+        ("http://www.cosmedics.co.uk", ["clinic_site.W002"]),
+        ("https://localhost:8443", ["clinic_site.W001"]),
+        ("https://www.cosmedics.example", ["clinic_site.W001"]),
+        ("http://127.0.0.1:8000", ["clinic_site.W001", "clinic_site.W002"]),
+    ],
+)
+def test_deploy_check_warns_about_a_local_or_plain_http_site_url(settings, site_url, ids):
+    settings.SITE_URL = site_url
+    settings.DEFAULT_FROM_EMAIL = settings.SERVER_EMAIL = "no-reply@cosmedics.co.uk"
+    settings.BOOKING_STAFF_INBOX = "bookings@cosmedics.co.uk"
+
+    assert [id_ for id_, _ in project_deploy_warnings()] == ids
+
+
+def test_deploy_check_names_each_email_setting_on_a_placeholder_domain(settings):
+    settings.SITE_URL = "https://www.cosmedics.co.uk"
+    settings.DEFAULT_FROM_EMAIL = "Cosmedics Skin Clinics <no-reply@cosmedics.co.uk>"
+    settings.SERVER_EMAIL = "errors@mail.invalid"
+    settings.BOOKING_STAFF_INBOX = "bookings@example.com"
+
+    assert project_deploy_warnings() == [
+        (
+            "clinic_site.W003",
+            "SERVER_EMAIL is 'errors@mail.invalid', on a placeholder domain: mail from or to "
+            "it is never delivered.",
+        ),
+        (
+            "clinic_site.W003",
+            "BOOKING_STAFF_INBOX is 'bookings@example.com', on a placeholder domain: mail from "
+            "or to it is never delivered.",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("domain", "placeholder"),
+    [
+        ("cosmedics.example", True),
+        ("clinic.test", True),
+        ("mail.invalid", True),
+        ("localhost", True),
+        ("EXAMPLE.COM", True),
+        ("mail.example.org", True),
+        ("example.net.", True),
+        ("cosmedics.co.uk", False),
+        ("myexample.com", False),
+        ("example.co.uk", False),
+    ],
+)
+def test_placeholder_domains_are_the_reserved_ones(domain, placeholder):
+    assert is_placeholder_domain(domain) is placeholder
 
 
 def test_no_system_check_is_silenced():

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
 from django.test import Client
 
-from booking.tokens import new_form_token, read_form_token
+from booking.tokens import form_token_for, read_form_token
 from clinic_site.page_cache import keys, storage, visitor_values
 from pages.models import Clinic
 from tests.clinic_site.page_cache_helpers import renders, tokens, visitor
@@ -99,18 +99,21 @@ def test_returning_visitor_keeps_their_csrf_cookie_on_a_hit():
     assert posted.status_code == 200
 
 
-def test_each_visitor_gets_a_fresh_form_token():
+def test_each_visitor_gets_a_fresh_form_token_bound_to_their_own_csrf_cookie():
     started = time.time()
     first = visitor().get("/page/")
     time.sleep(0.01)
     second = visitor().get("/page/")
     third = visitor().get("/page/")
 
-    form_tokens = [tokens(response)[1][0] for response in (first, second, third)]
-    parsed = [read_form_token(token) for token in form_tokens]
+    responses = (first, second, third)
+    form_tokens = [tokens(response)[1][0] for response in responses]
+    secrets = [response.cookies["csrftoken"].value for response in responses]
+    parsed = [read_form_token(t, csrf_secret=s) for t, s in zip(form_tokens, secrets, strict=True)]
 
     assert len(set(form_tokens)) == 3
     assert all(token is not None for token in parsed)
+    assert read_form_token(form_tokens[1], csrf_secret=secrets[0]) is None
     # The render time in a replayed token is the visit's, not the stored page's: the
     # time-trap still measures how long this patient took.
     assert parsed[1].issued_at > parsed[0].issued_at >= started - 0.002
@@ -260,7 +263,7 @@ def test_a_registered_value_that_is_missing_from_the_page_stops_it_being_stored(
 
 @pytest.mark.parametrize(
     "fresh",
-    [lambda: "token", Client.get, functools.partial(new_form_token)],
+    [lambda request: "token", Client.get, functools.partial(form_token_for)],
     ids=["lambda", "method", "partial"],
 )
 def test_only_a_module_level_function_can_make_fresh_values(rf, fresh):
@@ -281,7 +284,8 @@ def test_a_page_stored_with_a_function_that_no_longer_exists_is_rendered_again()
     response = visitor().get("/page/")
 
     assert response["X-Page-Cache"] == "miss"
-    assert read_form_token(tokens(response)[1][0]) is not None
+    secret = response.cookies["csrftoken"].value
+    assert read_form_token(tokens(response)[1][0], csrf_secret=secret) is not None
 
 
 # --- The CSRF token a hit gets ------------------------------------------------------------
