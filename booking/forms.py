@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from booking import consent, tokens
+from booking.clinic_choice import not_offered_message, where_offered_note
 from booking.form_fields import (
     ChoiceBySlugField,
     PlainTextField,
@@ -174,6 +175,11 @@ class ConsultationRequestForm(forms.Form):
         # the choices are shown from these instead of a query each.
         self.fields["clinic"].listed_objects = clinics
         self.fields["treatment"].listed_objects = treatments
+        if self.preselected_treatment is not None:
+            # Server-side, no JavaScript: a treatment only some clinics offer says where.
+            self.fields["clinic"].help_text = where_offered_note(
+                self.preselected_treatment, list(self.fields["clinic"].choices.objects())
+            )
         self.fields["consent"].label = consent.consent_label()
         self.fields["marketing_opt_in"].label = (
             f"Send me news and offers from {settings.CLINIC_NAME} by email. "
@@ -207,6 +213,17 @@ class ConsultationRequestForm(forms.Form):
 
     def clean_source_path(self):
         return clean_source_path(self.cleaned_data["source_path"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        clinic, treatment = cleaned_data.get("clinic"), cleaned_data.get("treatment")
+        if clinic is not None and treatment is not None:
+            message = not_offered_message(
+                clinic, treatment, self.fields["clinic"].choices.objects()
+            )
+            if message:
+                self.add_error("clinic", message)
+        return cleaned_data
 
     # --- What the view and the service need -------------------------------------------------
 

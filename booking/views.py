@@ -33,7 +33,7 @@ from clinic_site.page_cache.keys import mark_query_unused
 from clinic_site.page_cache.visitor_values import register_visitor_value
 from pages import structured_data
 from pages.models import Clinic, Treatment
-from pages.per_request import published_clinics, published_treatments
+from pages.per_request import published_clinics, published_clinics_offering, published_treatments
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,12 @@ def booking_form(
         },
         preselected_treatment=treatment,
         # The lists the page's footer (and a treatment page) fetch anyway: no query of its own.
-        clinics=published_clinics(request),
+        # For a treatment, the clinics come marked with whether they offer it (the form says).
+        clinics=(
+            published_clinics_offering(request, treatment)
+            if treatment
+            else published_clinics(request)
+        ),
         treatments=published_treatments(request),
     )
 

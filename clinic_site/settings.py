@@ -7,11 +7,13 @@ file beside manage.py, read below, so `manage.py` commands work from the checkou
 with no extra environment. Real environment variables always win over `.env`.
 """
 
+import json
 import logging
 import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +54,14 @@ def env_list(name, default=""):
 
 def env_int(name, default):
     return int(os.environ.get(name) or default)
+
+
+def url_origin(url):
+    """["https://media.example.com"] for an absolute URL (for the CSP); [] for a path."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc]
 
 
 # --- Core ---------------------------------------------------------------------
@@ -283,17 +293,37 @@ TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
 
-# --- Static files -------------------------------------------------------------
+# --- Static files and uploaded media ------------------------------------------
 
 STATIC_URL = "/static/"
 # Where collectstatic writes. `make audit` points it at a temporary folder so that it never
 # races a running `make run` over the same files.
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Images staff upload (pages/models/images.py), apart from the static files. By default on
+# this server's disk under MEDIA_ROOT, served at MEDIA_URL by clinic_site/media.py with
+# far-future caching; with more than one server, in shared object storage: any Django storage
+# backend (DJANGO_MEDIA_STORAGE) with its options as JSON, such as django-storages' S3 backend
+# with MEDIA_URL its public address (docs/deployment.md#uploaded-images).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL") or "/media/"
+try:
+    _media_storage_options = json.loads(os.environ.get("DJANGO_MEDIA_STORAGE_OPTIONS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE_OPTIONS is not JSON: {error}") from None
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": _media_storage_options,
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The largest image file staff may upload, and the most pixels: a small file can decode to
+# gigabytes of memory (a "decompression bomb"). pages/imaging.py refuses either with a message.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 10) * 1024 * 1024
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_MEGAPIXELS", 40) * 1_000_000
 
 # --- Security headers ---------------------------------------------------------
 
@@ -329,8 +359,9 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    # data: for Bootstrap's inline SVG icons in CSS and the 2FA set-up QR code.
-    "img-src": [CSP.SELF, "data:"],
+    # data: for Bootstrap's inline SVG icons in CSS and the 2FA set-up QR code; uploaded
+    # images from MEDIA_URL's host when they are served from another (object storage, a CDN).
+    "img-src": [CSP.SELF, "data:", *url_origin(MEDIA_URL)],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic_site.media import serve_media
 from clinic_site.two_factor import TWO_FACTOR_PATH
 
 admin.site.site_header = f"{settings.CLINIC_NAME} staff"
@@ -16,8 +17,12 @@ urlpatterns = [
     path(settings.ADMIN_PATH + TWO_FACTOR_PATH, include("clinic_site.two_factor")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("book/", include("booking.urls")),
-    path("", include("pages.urls")),
 ]
+if settings.MEDIA_URL.startswith("/"):
+    # Uploaded images on this site's own disk (clinic_site/media.py); object storage serves
+    # its own (an absolute MEDIA_URL).
+    urlpatterns.append(path(settings.MEDIA_URL[1:] + "<path:path>", serve_media, name="media"))
+urlpatterns.append(path("", include("pages.urls")))
 
 # Django's default error views render our templates (400.html, 403.html, 404.html); the 500
 # handler answers a database or Redis outage with the branded 503 page instead.

@@ -23,6 +23,8 @@ NAV_SECTIONS = {
     "treatment_detail": "treatments",
     "clinic_list": "clinics",
     "clinic_detail": "clinics",
+    "team_list": "team",
+    "team_member_detail": "team",
 }
 
 

@@ -11,7 +11,9 @@ Two house rules on top of plain Markdown:
 
   renders as `<figure class="quote"><blockquote><p>Milia are …</p></blockquote>
   <figcaption>— Dr Ross Perry, …</figcaption></figure>`.
-- The page title is the only `<h1>`: a `# Heading` in a body becomes an `<h2>`.
+- The page title is the only `<h1>`: a `# Heading` in a body becomes an `<h2>`. Text that
+  sits under a heading of the page's own (an FAQ's answer) is rendered with
+  `headings=False`: a heading typed there becomes a plain paragraph.
 
 Whatever Markdown or raw HTML staff type, nh3 keeps only the tags, attributes and URL schemes
 listed here, so no script, event handler, `javascript:` link, style or frame reaches a page.
@@ -41,12 +43,14 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # "— Name", "– Name", "-- Name" or "―Name" at the start of a quote's last line.
 ATTRIBUTION = re.compile(r"^\s*(?:—|–|―|--)\s*(?P<speaker>\S.*)$", re.DOTALL)
 HEADING_LEVELS = {"h1": "h2", "h5": "h4", "h6": "h4"}
+ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def render_markdown(text):
+def render_markdown(text, *, headings=True):
     """Markdown to HTML, then an allow-list sanitiser: staff can format, never script."""
     html = markdown.markdown(
-        text or "", extensions=["sane_lists", "tables", ClinicMarkdownExtension()]
+        text or "",
+        extensions=["sane_lists", "tables", ClinicMarkdownExtension(headings=headings)],
     )
     return nh3.clean(
         html,
@@ -59,16 +63,25 @@ def render_markdown(text):
 
 
 class ClinicMarkdownExtension(Extension):
+    def __init__(self, *, headings=True):
+        super().__init__()
+        self.headings = headings
+
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API name)
         # After the inline patterns (priority 20) so the text is final.
-        md.treeprocessors.register(HouseStyleTreeprocessor(md), "clinic_house_style", 5)
+        processor = HouseStyleTreeprocessor(md, headings=self.headings)
+        md.treeprocessors.register(processor, "clinic_house_style", 5)
 
 
 class HouseStyleTreeprocessor(Treeprocessor):
+    def __init__(self, md, *, headings=True):
+        super().__init__(md)
+        self.heading_tags = HEADING_LEVELS if headings else dict.fromkeys(ALL_HEADINGS, "p")
+
     def run(self, root):
         for element in root.iter():
-            if element.tag in HEADING_LEVELS:
-                element.tag = HEADING_LEVELS[element.tag]
+            if element.tag in self.heading_tags:
+                element.tag = self.heading_tags[element.tag]
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "blockquote":

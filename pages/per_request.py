@@ -14,10 +14,11 @@ reuse across requests).
 
 from django.http import HttpRequest
 
-from pages.models import Clinic, Treatment
+from pages.models import Clinic, FeesAndTerms, Treatment
 
 _CLINICS = "_published_clinics"
 _TREATMENTS = "_published_treatments"
+_FEES_AND_TERMS = "_fees_and_terms"
 
 
 def published_clinics(request: HttpRequest | None) -> list[Clinic]:
@@ -29,6 +30,21 @@ def published_clinics(request: HttpRequest | None) -> list[Clinic]:
     return request.__dict__[_CLINICS]
 
 
+def published_clinics_offering(request: HttpRequest, treatment: Treatment) -> list[Clinic]:
+    """
+    The published clinics, each marked with whether it offers `treatment`
+    (`Clinic.objects.with_offer_of`), for a page about it: the same one query serves the
+    footer, the booking form's note and the treatment's "where we offer it".
+    """
+    clinics = request.__dict__.get(_CLINICS)
+    if clinics is None or any(
+        getattr(clinic, "offer_checked_for", None) != treatment.pk for clinic in clinics
+    ):
+        clinics = list(Clinic.objects.published().with_offer_of(treatment))
+        remember_published_clinics(request, clinics)
+    return clinics
+
+
 def published_treatments(request: HttpRequest | None) -> list[Treatment]:
     """The published treatments, in their listed order; one query per request at most."""
     if request is None:
@@ -36,6 +52,20 @@ def published_treatments(request: HttpRequest | None) -> list[Treatment]:
     if _TREATMENTS not in request.__dict__:
         request.__dict__[_TREATMENTS] = list(Treatment.objects.published())
     return request.__dict__[_TREATMENTS]
+
+
+def remember_published_clinics(request: HttpRequest, clinics: list[Clinic]) -> None:
+    """Use `clinics` (every published one, perhaps annotated) for the rest of the request."""
+    request.__dict__[_CLINICS] = clinics
+
+
+def fees_and_terms(request: HttpRequest | None) -> FeesAndTerms:
+    """The site's fees and cancellation terms; one query per request at most."""
+    if request is None:
+        return FeesAndTerms.load()
+    if _FEES_AND_TERMS not in request.__dict__:
+        request.__dict__[_FEES_AND_TERMS] = FeesAndTerms.load()
+    return request.__dict__[_FEES_AND_TERMS]
 
 
 def remember_published_treatments(request: HttpRequest, treatments: list[Treatment]) -> None:

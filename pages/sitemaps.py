@@ -2,9 +2,10 @@
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
+from django.db.models import Max
 from django.urls import reverse
 
-from pages.models import Article, Clinic, Page, Treatment
+from pages.models import FAQ, Article, Clinic, Page, TeamMember, Treatment
 
 
 class RequestSitemap(Sitemap):
@@ -21,7 +22,13 @@ class SectionSitemap(RequestSitemap):
     priority = 0.8
 
     def items(self):
-        return ["pages:home", "pages:article_list", "pages:treatment_list", "pages:clinic_list"]
+        return [
+            "pages:home",
+            "pages:article_list",
+            "pages:treatment_list",
+            "pages:clinic_list",
+            "pages:team_list",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -49,6 +56,25 @@ class ClinicSitemap(ContentSitemap):
     model = Clinic
 
 
+class TeamMemberSitemap(ContentSitemap):
+    model = TeamMember
+
+
+class FAQSitemap(RequestSitemap):
+    """/faqs/, once it has a published question (until then it asks not to be indexed)."""
+
+    def items(self):
+        latest = FAQ.objects.general().published().aggregate(Max("updated_at"))
+        changed = latest["updated_at__max"]
+        return [("pages:faq_list", changed)] if changed else []
+
+    def location(self, item):
+        return reverse(item[0])
+
+    def lastmod(self, item):
+        return item[1]
+
+
 class PageSitemap(ContentSitemap):
     model = Page
     priority = 0.3
@@ -59,5 +85,7 @@ SITEMAPS = {
     "articles": ArticleSitemap,
     "treatments": TreatmentSitemap,
     "clinics": ClinicSitemap,
+    "team": TeamMemberSitemap,
+    "faqs": FAQSitemap,
     "pages": PageSitemap,
 }

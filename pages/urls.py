@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages import views
+from pages import faq_views, team_views, views
 
 app_name = "pages"
 
@@ -14,6 +14,13 @@ urlpatterns = [
     path("treatments/<slug:slug>/", views.TreatmentDetailView.as_view(), name="treatment_detail"),
     path("clinics/", views.ClinicListView.as_view(), name="clinic_list"),
     path("clinics/<slug:slug>/", views.ClinicDetailView.as_view(), name="clinic_detail"),
+    path("team/", team_views.TeamListView.as_view(), name="team_list"),
+    path(
+        "team/<slug:slug>/",
+        team_views.TeamMemberDetailView.as_view(),
+        name="team_member_detail",
+    ),
+    path("faqs/", faq_views.FAQListView.as_view(), name="faq_list"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Simple pages (privacy notice, terms) at the top level. Last, so it never hides a

@@ -20,16 +20,18 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from clinic_site.page_cache.decorators import cache_public_page
+from clinic_site.page_cache.expiry import expire_at
 from clinic_site.page_cache.keys import list_page_number
-from pages import structured_data
-from pages.models import Article, Clinic, HomePage, Page, Treatment
-from pages.per_request import remember_published_treatments
+from pages import opening_hours, structured_data
+from pages.models import FAQ, Article, Clinic, HomePage, Page, TeamMember, Treatment
+from pages.per_request import published_clinics_offering, remember_published_treatments
 from pages.site_urls import absolute_url
 from pages.sitemaps import SITEMAPS
 
@@ -58,7 +60,7 @@ def home(request):
         "page_title": home_page.seo_title,
         "meta_description": home_page.meta_description,
         "featured_treatments": Treatment.objects.published().filter(is_featured=True),
-        "latest_articles": Article.objects.published().select_related("expert")[:3],
+        "latest_articles": Article.objects.published().select_related("author")[:3],
         "structured_data": [
             structured_data.organization(request),
             structured_data.website(request),
@@ -158,7 +160,7 @@ class ArticleListView(SectionListMixin, ListView):
     title = "Skin advice"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("expert")
+        return super().get_queryset().select_related("author")
 
     def get_description(self, items):
         return (
@@ -176,7 +178,7 @@ class ArticleDetailView(ContentDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("expert")
+            .select_related("author", "reviewer", "hero_image")
             .prefetch_related(
                 Prefetch(
                     "related_treatments",
@@ -229,8 +231,34 @@ class TreatmentDetailView(ContentDetailView):
     template_name = "pages/treatment_detail.html"
     section = TREATMENTS
 
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("hero_image")
+            .prefetch_related(
+                Prefetch(
+                    "performed_by",
+                    queryset=TeamMember.objects.published(),
+                    to_attr="published_performers",
+                ),
+                Prefetch("faqs", queryset=FAQ.objects.published(), to_attr="published_faqs"),
+            )
+        )
+
     def get_structured_data(self):
-        return [structured_data.treatment_page(self.request, self.object)]
+        treatment = self.object
+        data = [structured_data.treatment_page(self.request, treatment)]
+        if treatment.published_faqs:
+            data.append(
+                structured_data.faq_page(
+                    self.request,
+                    treatment.published_faqs,
+                    name=f"{treatment.title}: frequently asked questions",
+                    description=treatment.meta_description,
+                )
+            )
+        return data
 
     def get_context_data(self, **kwargs):
         treatment = self.object
@@ -241,9 +269,12 @@ class TreatmentDetailView(ContentDetailView):
             Treatment.objects.published().annotate(is_related=treatment.is_related_expression())
         )
         remember_published_treatments(self.request, treatments)
+        # The published clinics, each marked if it offers this treatment (the footer's list).
+        clinics = published_clinics_offering(self.request, treatment)
         return super().get_context_data(
+            available_at=[c for c in clinics if c.lists_treatment],
             related_treatments=[t for t in treatments if t.is_related],
-            related_articles=list(treatment.articles.published().select_related("expert")[:6]),
+            related_articles=list(treatment.articles.published().select_related("author")[:6]),
             **kwargs,
         )
 
@@ -266,8 +297,49 @@ class ClinicDetailView(ContentDetailView):
     template_name = "pages/clinic_detail.html"
     section = CLINICS
 
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("photo")
+            .prefetch_related(
+                Prefetch(
+                    "team_members",
+                    queryset=TeamMember.objects.published(),
+                    to_attr="published_team_members",
+                ),
+                "opening_hours",
+                "closures",
+            )
+        )
+
     def get_structured_data(self):
-        return [structured_data.clinic(self.request, self.object)]
+        return [
+            structured_data.clinic(
+                self.request,
+                self.object,
+                treatments=self.treatments_offered,
+                closures=self.hours.closures,
+            )
+        ]
+
+    def get_context_data(self, **kwargs):
+        clinic = self.object
+        # Every published treatment (the form's choices), each marked if it is offered here.
+        treatments = list(
+            Treatment.objects.published().annotate(offered_here=clinic.offers_expression())
+        )
+        remember_published_treatments(self.request, treatments)
+        self.treatments_offered = [t for t in treatments if t.offered_here]
+        self.hours = opening_hours.summarise(
+            clinic.opening_hours.all(), clinic.closures.all(), now=timezone.now()
+        )
+        if self.hours.valid_until is not None:
+            # "Open now" must not outlive the next opening or closing in the page cache.
+            expire_at(self.request, self.hours.valid_until)
+        return super().get_context_data(
+            hours=self.hours, treatments_offered=self.treatments_offered, **kwargs
+        )
 
 
 class PageDetailView(ContentDetailView):

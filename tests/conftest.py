@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -16,6 +17,8 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Uploaded images go to a folder of the run's own, never the checkout's media/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-site-test-media-")
     # On SQLite the test database is a file, as in production (WAL, IMMEDIATE transactions,
     # busy timeout), not Django's default in-memory database: the live server would share
     # one in-memory connection between its threads, so simultaneous requests trip over each
@@ -40,6 +43,9 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    media_root = str(settings.MEDIA_ROOT)
+    if os.path.basename(media_root).startswith("clinic-site-test-media-"):
+        shutil.rmtree(media_root, ignore_errors=True)
     # Django removes the test database file but not SQLite's -wal and -shm files beside it,
     # nor the file itself when a live server thread still held it open.
     name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""

@@ -139,11 +139,17 @@ def booking_form_data(**fields):
     return {name: value for name, value in data.items() if value is not None}
 
 
-def make_expert(name="Dr Ross Perry", **fields):
-    from pages.models import Expert
+def make_team_member(title="Dr Ross Perry", **fields):
+    """A published clinician's profile at /team/<slug>/ (pass is_published=False for a draft)."""
+    from pages.models import TeamMember
 
-    fields.setdefault("job_title", "Founder and Medical Director, Cosmedics Skin Clinics")
-    return Expert.objects.create(name=name, **fields)
+    slug = fields.pop("slug", title.lower().replace(" ", "-"))
+    fields.setdefault("role", "Founder and Medical Director")
+    fields.setdefault("is_published", True)
+    clinics = fields.pop("clinics", [])
+    member = TeamMember.objects.create(title=title, slug=slug, **fields)
+    member.clinics.set(clinics)
+    return member
 
 
 def make_article(title="Milia: tiny white bumps", **fields):
@@ -168,3 +174,97 @@ def make_page(title="Privacy notice", **fields):
     fields.setdefault("is_published", True)
     fields.setdefault("body", "How we use your information.")
     return Page.objects.create(title=title, slug=slug, **fields)
+
+
+def image_upload(name="photo.jpg", *, size=(1200, 800), image_format="JPEG", mode="RGB", **save):
+    """An image file as the admin receives it, drawn with Pillow (a soft gradient, so it
+    compresses like a photo rather than a flat colour). `save` goes to Pillow's save()."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image as PillowImage
+
+    picture = PillowImage.linear_gradient("L").resize(size).convert(mode)
+    if mode == "RGBA":
+        picture.putalpha(PillowImage.radial_gradient("L").resize(size))
+    data = io.BytesIO()
+    picture.save(data, image_format, **save)
+    return SimpleUploadedFile(name, data.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def make_image(title="Clinic reception", *, upload=None, **fields):
+    """A stored image and its renditions, in the test run's MEDIA_ROOT (tests/conftest.py)."""
+    from pages import imaging
+    from pages.image_services import image_save
+    from pages.models import Image
+
+    if not fields.get("is_decorative"):
+        fields.setdefault("alt_text", "The clinic's reception desk")
+    prepared = imaging.prepare(upload or image_upload())
+    return image_save(image=Image(title=title, **fields), prepared=prepared)
+
+
+def make_faq(question="Does it hurt?", **fields):
+    """A published FAQ; general (on /faqs/) unless given a treatment. `body` is the answer."""
+    from pages.models import FAQ
+
+    fields.setdefault("is_published", True)
+    fields.setdefault("body", "Most patients feel only a little discomfort.")
+    return FAQ.objects.create(question=question, **fields)
+
+
+def make_fees_and_terms(**fields):
+    """The site's one fees-and-terms row."""
+    from pages.models import FeesAndTerms
+
+    return FeesAndTerms.objects.create(**fields)
+
+
+def give_every_page_an_image():
+    """Heroes for every article and treatment, photos for clinics, portraits for the team:
+    the seeded site has no images, and their markup should be checked too."""
+    from pages.models import Article, Clinic, TeamMember, Treatment
+
+    hero = make_image("Hero", alt_text="A clinician examining a patient's skin")
+    Article.objects.update(hero_image=hero)
+    Treatment.objects.update(hero_image=hero)
+    Clinic.objects.update(photo=make_image("Clinic", alt_text="The clinic's reception"))
+    portrait = make_image(
+        "Portrait", upload=image_upload(size=(600, 750)), alt_text="The clinician, smiling"
+    )
+    TeamMember.objects.update(portrait=portrait)
+    return hero
+
+
+def fill_in_clinic(clinic):
+    """Every "where and when" detail of `clinic` filled in (the seed knows none of them):
+    weekday and Saturday hours with a lunch break, closures to come, an address, directions,
+    parking, access facts and the published treatments it offers. Made-up test data."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from pages.models import Treatment
+
+    clinic.phone = "0117 496 0000"
+    clinic.email = "clinic@example.com"
+    clinic.address = "2 Example Road\nClifton"
+    clinic.postcode = "BS8 1AA"
+    clinic.directions = "Ten minutes' walk from the station.\nBuses 8 and 9 stop outside."
+    clinic.parking = "Pay and display on the street, free after 18:00."
+    clinic.step_free_access = True
+    clinic.hearing_loop = True
+    clinic.accessible_toilet = False
+    clinic.accessibility_note = "A lift goes to every floor."
+    clinic.save()
+    for day in range(5):
+        clinic.opening_hours.create(weekday=day, opens=time(9), closes=time(13))
+        clinic.opening_hours.create(weekday=day, opens=time(14), closes=time(18))
+    clinic.opening_hours.create(weekday=5, opens=time(10), closes=time(14))
+    today = timezone.localdate()
+    clinic.closures.create(starts_on=today + timedelta(days=20), reason="Bank holiday")
+    clinic.closures.create(
+        starts_on=today + timedelta(days=60), ends_on=today + timedelta(days=62), reason="Training"
+    )
+    clinic.treatments.set(Treatment.objects.published().filter(slug__in=["milia", "moles"]))
+    return clinic

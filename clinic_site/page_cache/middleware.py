@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-from clinic_site.page_cache import keys, storage, visitor_values
+from clinic_site.page_cache import expiry, keys, storage, visitor_values
 from clinic_site.page_cache.decorators import STATUS_HEADER
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class PageCacheMiddleware:
     def replay(self, request, entry):
         """The stored page with this visitor's values, or None if the entry can't be used."""
         try:
-            _version, headers, content, uses_csrf, paths, uses_nonce = entry
+            _version, headers, content, uses_csrf, paths, uses_nonce, _expires_at = entry
         except (TypeError, ValueError):  # an entry from an older release
             return None
         if uses_csrf or paths:
@@ -116,6 +116,9 @@ def _store(request, response, version):
     key = keys.storage_key(request, response.page_cache_query)
     if key is None:
         return "the page's host or query can't be keyed"
+    expires_at = expiry.expires_at(request)
+    if storage.is_past(expires_at):
+        return "the page is already out of date"
     # A page that used the CSRF token made CsrfViewMiddleware set (or renew) the cookie.
     uses_csrf = settings.CSRF_COOKIE_NAME in response.cookies
     content, paths, nonce, reason = visitor_values.with_placeholders(
@@ -130,7 +133,7 @@ def _store(request, response, version):
         for name, value in response.headers.items()
         if name.lower() not in ("content-length", STATUS_HEADER.lower())
     ]
-    entry = (version, headers, content, uses_csrf, paths, bool(nonce))
+    entry = (version, headers, content, uses_csrf, paths, bool(nonce), expires_at)
     if not storage.store(key, entry, path=request.path):
         return "the cache is unavailable"
     return None

@@ -6,6 +6,7 @@ stored page is stale at once (docs/architecture.md, "Content version").
 
 import hashlib
 import logging
+import math
 import os
 import secrets
 import tempfile
@@ -55,15 +56,27 @@ def lookup(key):
 
 
 def store(key, entry, *, path):
-    """Keep `entry` (its first item the content version) under `key`; True if it was kept."""
+    """
+    Keep `entry` under `key`; True if it was kept. Its first item is the content version, its
+    last the Unix time it goes out of date (None: only when the content changes); the rest
+    is the middleware's.
+    """
+    timeout = settings.PAGE_CACHE_SECONDS
+    if entry[-1] is not None:
+        timeout = max(1, min(timeout, math.ceil(entry[-1] - time.time())))
     try:
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        cache.set(key, entry, timeout)
     except CACHE_DOWN as error:
         logger.warning("Page cache unavailable (%s); %s not stored", error, path)
         return False
     if not _version_in_file():
         _worker.remember(key, entry)
     return True
+
+
+def is_past(moment):
+    """Whether the Unix time `moment` has come (None never comes)."""
+    return isinstance(moment, float) and moment <= time.time()
 
 
 def forget_worker_copies():
@@ -79,7 +92,7 @@ def _lookup_or_raise(key):
         # Redis, version read less than a second ago: this worker's copy, else one trip.
         version = _worker.version
         entry = _worker.pages.get(key)
-        if entry is None or entry[0] != version:
+        if entry is None or not _is_current(entry, version):
             entry = cache.get(key)
     else:
         found = cache.get_many([VERSION_KEY, key])
@@ -88,11 +101,20 @@ def _lookup_or_raise(key):
             version = _init_cache_version()
         _worker.set_version(version)
         entry = found.get(key)
-    if version is None or (entry is not None and entry[0] != version):
+    if version is None or (entry is not None and not _is_current(entry, version)):
         entry = None
     if entry is not None and not _version_in_file():
         _worker.remember(key, entry)
     return version, entry
+
+
+def _is_current(entry, version):
+    """
+    Stored at this content version and not out of date. The time is checked here because
+    the cache's own timeout is in whole seconds and this worker's copies have none.
+    """
+    # An older release's entry has no time at its end (is_past says no): replay refuses it.
+    return entry[0] == version and not is_past(entry[-1])
 
 
 def _version_in_file():

@@ -68,6 +68,17 @@ def mark_clinically_reviewed(modeladmin, request, queryset):
     )
 
 
+class SingletonAdmin(admin.ModelAdmin):
+    """The admin of a model with one row (the home page's words, fees and terms): staff
+    edit it, never add a second or delete it."""
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ContentAdmin(admin.ModelAdmin):
     """What every public page's admin shares: publishing, review state, previews, redirects."""
 

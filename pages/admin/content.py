@@ -1,37 +1,43 @@
-"""The admins of articles, treatments, clinics, simple pages and the home page."""
+"""The admins of articles, treatments, simple pages and the home page."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from pages.admin.base import SEO_FIELDSET, ClinicalReviewFilter, ContentAdmin
-from pages.models import Article, Clinic, Expert, HomePage, Page, Treatment
-
-
-@admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
-    list_display = ["name", "job_title"]
-    search_fields = ["name", "job_title"]
+from pages.admin.base import SEO_FIELDSET, ClinicalReviewFilter, ContentAdmin, SingletonAdmin
+from pages.admin.faqs import TreatmentFAQInline
+from pages.admin.fees import COST_FIELDSET, WHAT_TO_EXPECT_FIELDSET
+from pages.models import Article, HomePage, Page, Treatment
 
 
 @admin.register(Article)
 class ArticleAdmin(ContentAdmin):
     list_display = [
         "title",
-        "expert",
+        "author",
+        "reviewer",
         "published_on",
         "last_reviewed_on",
         "is_published",
         "awaiting_clinical_review",
     ]
-    list_filter = [ClinicalReviewFilter, "is_published", "expert", "source_publication"]
-    list_select_related = ["expert"]
+    list_filter = [
+        ClinicalReviewFilter,
+        "is_published",
+        "author",
+        "reviewer",
+        "source_publication",
+    ]
+    list_select_related = ["author", "reviewer"]
     search_fields = ["title", "slug", "standfirst", "body"]
     date_hierarchy = "published_on"
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
-        ("Author and source", {"fields": ["expert", "source_publication", "source_url"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "hero_image", "body"]}),
+        (
+            "Author, reviewer and source",
+            {"fields": ["author", "reviewer", "source_publication", "source_url"]},
+        ),
         (
             "Publishing and review",
             {
@@ -47,7 +53,7 @@ class ArticleAdmin(ContentAdmin):
         ("Related treatments", {"fields": ["related_treatments"]}),
         SEO_FIELDSET,
     ]
-    autocomplete_fields = ["expert"]
+    autocomplete_fields = ["author", "reviewer", "hero_image"]
     filter_horizontal = ["related_treatments"]
 
 
@@ -90,16 +96,12 @@ class TreatmentAdmin(ContentAdmin):
     search_fields = ["title", "slug", "summary", "body"]
     readonly_fields = ["treats_conditions", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "summary", "body"]}),
-        (
-            "Facts (each shown only when filled in)",
-            {
-                "fields": ["procedure_time", "anaesthetic", "recovery", "price_from"],
-                "description": "Leave empty unless the fact is clinically approved.",
-            },
-        ),
+        (None, {"fields": ["title", "slug", "kind", "summary", "hero_image", "body"]}),
+        WHAT_TO_EXPECT_FIELDSET,
+        COST_FIELDSET,
         ("Medical advice", {"fields": ["medical_advice_note"]}),
         ("Links", {"fields": ["procedures", "treats_conditions"]}),
+        ("Performed by", {"fields": ["performed_by"]}),
         (
             "Publishing and review",
             {
@@ -115,42 +117,14 @@ class TreatmentAdmin(ContentAdmin):
         ("Booking form", {"fields": ["asks_about_changes"]}),
         SEO_FIELDSET,
     ]
-    filter_horizontal = ["procedures"]
+    filter_horizontal = ["procedures", "performed_by"]
+    autocomplete_fields = ["hero_image"]
+    inlines = [TreatmentFAQInline]
 
     @admin.display(description="Conditions that list this procedure")
     def treats_conditions(self, obj):
         conditions = obj.conditions.all() if obj.pk else []
         return format_html_join(", ", "{}", ((c.title,) for c in conditions)) or "—"
-
-
-@admin.register(Clinic)
-class ClinicAdmin(ContentAdmin):
-    list_display = [
-        "title",
-        "city",
-        "is_published",
-        "awaiting_clinical_review",
-        "notification_email",
-        "sort_order",
-    ]
-    search_fields = ["title", "slug", "city", "postcode"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "city", "summary"]}),
-        (
-            "Details shown to patients (each only when filled in)",
-            {
-                "fields": ["phone", "email", "address", "postcode", "opening_hours", "map_url"],
-                "description": "Leave a detail empty until it is confirmed: the page simply "
-                "doesn't show it.",
-            },
-        ),
-        ("Staff notifications", {"fields": ["notification_email"]}),
-        (
-            "Publishing and review",
-            {"fields": ["is_published", "awaiting_clinical_review", "sort_order", "updated_at"]},
-        ),
-        SEO_FIELDSET,
-    ]
 
 
 @admin.register(Page)
@@ -180,7 +154,7 @@ class PageAdmin(ContentAdmin):
 
 
 @admin.register(HomePage)
-class HomePageAdmin(admin.ModelAdmin):
+class HomePageAdmin(SingletonAdmin):
     list_display = ["__str__", "title", "awaiting_clinical_review", "updated_at"]
     readonly_fields = ["updated_at"]
     fieldsets = [
@@ -188,13 +162,6 @@ class HomePageAdmin(admin.ModelAdmin):
         ("Review", {"fields": ["awaiting_clinical_review", "updated_at"]}),
         SEO_FIELDSET,
     ]
-
-    def has_add_permission(self, request):
-        # One home page: staff edit it, never add a second.
-        return super().has_add_permission(request) and not HomePage.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()

@@ -1,32 +1,12 @@
-"""Skin advice: articles and the clinicians who write or are quoted in them."""
+"""Skin advice: articles, each naming the clinician who wrote it and the one who reviewed it."""
 
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from pages.models.base import Content, MarkdownBody
+from pages.models.team import TeamMember
 from pages.models.treatments import Treatment
-from pages.querysets import ContentQuerySet
-
-
-class Expert(models.Model):
-    """A clinician who writes or is quoted in articles: shown as the article's author."""
-
-    name = models.CharField(max_length=120, help_text="As patients should see it: “Dr Ross Perry”.")
-    job_title = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="For example: “Founder and Medical Director, Cosmedics Skin Clinics”.",
-    )
-
-    # Bulk writes also refresh the page cache (pages/querysets.py).
-    objects = ContentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Article(Content, MarkdownBody):
@@ -35,12 +15,30 @@ class Article(Content, MarkdownBody):
     standfirst = models.TextField(
         blank=True, help_text="The short introduction shown under the title and in lists."
     )
-    expert = models.ForeignKey(
-        Expert,
+    hero_image = models.ForeignKey(
+        "pages.Image",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text="The doctor who wrote the advice or is quoted: shown as the author.",
+        related_name="article_heroes",
+        help_text="Shown large at the top of the article. Optional.",
+    )
+    author = models.ForeignKey(
+        TeamMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authored_articles",
+        help_text="The clinician who wrote the advice or is quoted: shown as the author.",
+    )
+    reviewer = models.ForeignKey(
+        TeamMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_articles",
+        verbose_name="clinical reviewer",
+        help_text="The clinician who checked the advice: shown as its clinical reviewer.",
     )
     source_publication = models.CharField(
         max_length=120, blank=True, help_text="For a press feature: the publication, e.g. Glamour."

@@ -19,14 +19,22 @@ class PublishedQuerySet(ContentQuerySet):
         return self.published()
 
 
-class ReviewedText(models.Model):
-    """What every page patients read shares: its review state and its search-engine text."""
+class ClinicallyReviewed(models.Model):
+    """Text a clinician may still need to check: staff see the flag, patients never do."""
 
     awaiting_clinical_review = models.BooleanField(
         default=False,
         help_text="Text that is not from clinically approved material and still needs a "
         "clinician to review it.",
     )
+
+    class Meta:
+        abstract = True
+
+
+class ReviewedText(ClinicallyReviewed):
+    """What every page patients read shares: its review state and its search-engine text."""
+
     seo_title = models.CharField(
         "SEO title", max_length=70, blank=True, help_text="Defaults to the page's heading."
     )
@@ -92,11 +100,14 @@ class MarkdownBody(models.Model):
     )
     body_html = models.TextField(editable=False, blank=True)
 
+    # False for text shown under a heading of the page's own (an FAQ's answer).
+    markdown_headings = True
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(self.body, headings=self.markdown_headings)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}

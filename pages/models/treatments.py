@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from pages.models.base import Content, MarkdownBody
+from pages.prices import price_field
 
 
 class Treatment(Content, MarkdownBody):
@@ -17,6 +18,14 @@ class Treatment(Content, MarkdownBody):
     summary = models.CharField(
         max_length=300, blank=True, help_text="One or two plain sentences for lists and search."
     )
+    hero_image = models.ForeignKey(
+        "pages.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_heroes",
+        help_text="Shown large at the top of the page. Optional.",
+    )
     procedures = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -24,6 +33,13 @@ class Treatment(Content, MarkdownBody):
         related_name="conditions",
         limit_choices_to={"kind": Kind.PROCEDURE},
         help_text="For a condition: the procedures used to treat it.",
+    )
+    performed_by = models.ManyToManyField(
+        "pages.TeamMember",
+        blank=True,
+        related_name="treatments",
+        verbose_name="performed by",
+        help_text="The clinicians who perform this treatment, named on its page.",
     )
     asks_about_changes = models.BooleanField(
         default=False,
@@ -37,8 +53,25 @@ class Treatment(Content, MarkdownBody):
         max_length=100, blank=True, help_text="For example: “Local anaesthetic”."
     )
     recovery = models.CharField(max_length=200, blank=True)
-    price_from = models.DecimalField(
-        "from price (£)", max_digits=8, decimal_places=2, null=True, blank=True
+    scarring = models.CharField(
+        max_length=200, blank=True, help_text="For example: “A small scar that fades with time”."
+    )
+    aftercare = models.TextField(
+        blank=True, help_text="How to look after the treated skin, and for how long."
+    )
+    urgent_advice = models.TextField(
+        "when to see a GP urgently",
+        blank=True,
+        help_text="The signs after treatment that mean a patient should see a GP or call "
+        "NHS 111 straight away.",
+    )
+    price_from = price_field(
+        "from price (£)", help_text="Empty: the page says “Price on consultation”."
+    )
+    price_includes = models.TextField(
+        "what the price includes",
+        blank=True,
+        help_text="For example: “Includes the procedure and one follow-up appointment.”",
     )
     medical_advice_note = models.TextField(
         "when to get medical advice",
@@ -61,6 +94,16 @@ class Treatment(Content, MarkdownBody):
     @property
     def is_condition(self):
         return self.kind == self.Kind.CONDITION
+
+    @property
+    def has_key_facts(self):
+        """Whether the page's key facts box has anything to show (its price line aside)."""
+        facts = [self.procedure_time, self.anaesthetic, self.recovery, self.scarring]
+        return any(facts) or bool(self.price_from) or bool(self.price_includes)
+
+    @property
+    def has_aftercare(self):
+        return bool(self.aftercare or self.urgent_advice)
 
     def related_treatments(self):
         """A condition's procedures, or the conditions a procedure treats."""

@@ -347,7 +347,8 @@ def test_sending_a_request_takes_a_fixed_small_number_of_queries(client, django_
     make_treatment("Moles")
     data = booking_form_data(clinic="london", treatment="moles")
     consent.current_texts()  # stored once, by the first request to agree to them
-    # clinic, treatment, the consent texts on show; savepoint, insert, release.
-    with django_assert_num_queries(6):
+    # clinic, treatment, whether the clinic offers it, the consent texts on show; savepoint,
+    # insert, release.
+    with django_assert_num_queries(7):
         response = client.post("/book/", data)
     assert response.status_code == 302

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from pages.models import Clinic
+from pages.models import Article, Clinic, Treatment
 from tests.browser.axe import axe_version, axe_violations, describe_violations
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.crawl import crawl, describe_broken
@@ -23,7 +23,14 @@ from tests.browser.journey import (
     make_totp_device,
     submit_booking,
 )
-from tests.factories import make_clinic_staff, make_request
+from tests.factories import (
+    fill_in_clinic,
+    image_upload,
+    make_clinic_staff,
+    make_image,
+    make_request,
+    make_team_member,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,6 +76,56 @@ def test_booking_form_error_state_has_no_axe_violations(site, new_page, viewport
     submit_booking(booking_form(page))
     assert page.title().startswith("Error: "), "No error state reached from the sidebar"
     found["sidebar form with errors"] = axe_violations(page)
+
+    assert not any(found.values()), describe_violations(found)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_filled_in_team_pages_have_no_axe_violations(site, new_page, viewport):
+    """The seed's profile has a name and role only: these pages show every team field."""
+    portrait = make_image(
+        "Portrait", upload=image_upload(size=(600, 750)), alt_text="Dr Jane Doe, smiling"
+    )
+    member = make_team_member(
+        "Dr Jane Doe",
+        slug="dr-jane-doe",
+        qualifications="MBBS, MRCP (Derm)",
+        regulator="gmc",
+        registration_number="7654321",
+        body="Dr Doe trained in **dermatology**.",
+        portrait=portrait,
+        clinics=list(Clinic.objects.published()),
+    )
+    Treatment.objects.get(slug="laser-treatment").performed_by.add(member)
+    Article.objects.update(reviewer=member)
+    page = new_page(viewport=VIEWPORTS[viewport])
+    found = {}
+    for path in [
+        "/team/",
+        "/team/dr-jane-doe/",
+        "/treatments/laser-treatment/",
+        "/clinics/london/",
+        "/skin-advice/milia-tiny-white-bumps-on-your-skin/",
+    ]:
+        page.goto(site.url + path)
+        found[path] = axe_violations(page)
+
+    assert not any(found.values()), describe_violations(found)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_filled_in_clinic_and_its_treatment_have_no_axe_violations(site, new_page, viewport):
+    """The seed's clinics have a city only: these pages show every "where and when" part,
+    and the booking form's note on where a treatment is offered."""
+    fill_in_clinic(Clinic.objects.get(slug="bristol"))
+    Clinic.objects.get(slug="london").treatments.add(Treatment.objects.get(slug="warts"))
+    page = new_page(viewport=VIEWPORTS[viewport])
+    found = {}
+    for path in ["/clinics/bristol/", "/treatments/moles/", "/book/?treatment=moles"]:
+        page.goto(site.url + path)
+        found[path] = axe_violations(page)
+        if path == "/clinics/bristol/":
+            expect(page.get_by_role("table", name="Opening hours each week")).to_be_visible()
 
     assert not any(found.values()), describe_violations(found)
 

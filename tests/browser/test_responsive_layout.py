@@ -8,7 +8,7 @@ that folder).
 import pytest
 from playwright.sync_api import expect
 
-from pages.models import Article, Clinic, Page, Treatment
+from pages.models import Article, Clinic, Page, TeamMember, Treatment
 from tests.browser.conftest import PHONE, VIEWPORTS, save_screenshot
 from tests.browser.journey import admin_log_in, admin_url, book, booking_form, submit_booking
 from tests.browser.layout_checks import assert_fits, assert_no_sideways_scroll
@@ -39,6 +39,9 @@ def public_page_types():
         "clinic-list": "/clinics/",
         "clinic": Clinic.objects.published().first(),
         "book": "/book/",
+        "faqs": "/faqs/",
+        "team-list": "/team/",
+        "team-member": TeamMember.objects.published().first(),
         "simple-page": Page.objects.published().first(),
     }
     return {

@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from booking.tokens import form_token_for
 from clinic_site.page_cache.decorators import cache_public_page
+from clinic_site.page_cache.expiry import expire_at
 from clinic_site.page_cache.keys import list_page_number, mark_query_unused
 from clinic_site.page_cache.visitor_values import register_visitor_value
 from pages.models import Clinic
@@ -108,6 +109,17 @@ def unregistered_value_page(request):
     return HttpResponse("<!doctype html><title>Forgot the token</title>")
 
 
+# When expiring_page says it goes out of date: set by the test.
+expiry = {"at": None}
+
+
+@cache_public_page
+def expiring_page(request):
+    """A page that says it goes out of date at `expiry["at"]` (an "open now" line, say)."""
+    expire_at(request, expiry["at"])
+    return _render(request)
+
+
 def lower_case_or_none(value):
     """A key function: the value in lower case; an empty one is as none."""
     return value.lower() or None
@@ -147,6 +159,7 @@ urlpatterns = [
     path("public/", public_page),
     path("unregistered/", unregistered_value_page),
     path("query/", query_page),
+    path("expiring/", expiring_page),
     path("submit/", submit),
     # The site's own URLs, for the templates these pages share (the 403 page, the header).
     path("", include("clinic_site.urls")),

@@ -276,9 +276,9 @@ def test_a_page_stored_with_a_function_that_no_longer_exists_is_rendered_again()
     """A page stored by older code (the function renamed since) is not served."""
     visitor().get("/page/")
     key = keys.lookup_key(visitor().get("/page/").wsgi_request)
-    version, headers, content, uses_csrf, _paths, uses_nonce = cache.get(key)
+    version, headers, content, uses_csrf, _paths, uses_nonce, expires_at = cache.get(key)
     renamed = ("booking.tokens.no_such_function",)
-    cache.set(key, (version, headers, content, uses_csrf, renamed, uses_nonce))
+    cache.set(key, (version, headers, content, uses_csrf, renamed, uses_nonce, expires_at))
     storage.forget_worker_copies()
 
     response = visitor().get("/page/")

@@ -12,7 +12,7 @@ import pytest
 from tests.clinic_site.page_cache_helpers import renders, stored_pages, visitor
 from tests.factories import make_article, make_clinic, make_treatment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_memory_cache", "page_cache_on")]
 with_test_views = pytest.mark.urls("tests.clinic_site.page_cache_urls")
 
 JUNK_QUERIES = [

@@ -12,6 +12,9 @@ PUBLIC_PAGES = {
     "/treatments/laser-treatment/": "laser mole removal",
     "/clinics/": "Bristol clinic",
     "/clinics/london/": "Private treatment for common skin lesions in London",
+    "/team/": "Our clinical team",
+    "/team/dr-ross-perry/": "Founder and Medical Director",
+    "/faqs/": "Frequently asked questions",
     "/privacy/": "Privacy notice",
     "/terms/": "Terms of use",
 }

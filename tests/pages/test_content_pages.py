@@ -68,11 +68,11 @@ def test_home_page_works_before_any_content_exists(client):
 # --- Articles ------------------------------------------------------------------
 
 
-def test_article_shows_the_expert_source_dates_and_quotes_with_attribution(client, seeded):
+def test_article_shows_the_author_source_dates_and_quotes_with_attribution(client, seeded):
     html = client.get(ARTICLE).content.decode()
 
     assert "As featured in Glamour" in html
-    assert "Dr Ross Perry, Founder and Medical Director, Cosmedics Skin Clinics" in html
+    assert '<a href="/team/dr-ross-perry/">Dr Ross Perry</a>, Founder and Medical Director' in html
     assert "Last reviewed" in html
     assert '<figure class="quote"><blockquote>' in html
     assert "<figcaption>— Dr Ross Perry</figcaption>" in html
@@ -194,9 +194,10 @@ def test_clinic_page_shows_only_the_facts_that_are_known(client, seeded):
 
     assert "<dt>Phone</dt>" in content
     assert 'href="tel:+442073860464"' in content
-    for unknown in ["<dt>Address</dt>", "<dt>Opening hours</dt>", "<dt>Email</dt>", "mailto:"]:
-        assert unknown not in content
-    assert "on a map" not in content
+    assert "Our main number, for all our clinics" in content
+    unknown = ["<dt>Address</dt>", "Opening hours", "<dt>Email</dt>", "mailto:", "Getting here"]
+    for heading in [*unknown, "Accessibility", "OpenStreetMap", "Open now", "Closed now"]:
+        assert heading not in content
 
 
 def test_clinic_page_shows_each_fact_staff_fill_in(client):
@@ -208,16 +209,17 @@ def test_clinic_page_shows_each_fact_staff_fill_in(client):
         email="bristol@cosmedics.example",
         address="2 Example Road\nClifton",
         postcode="BS8 1AA",
-        opening_hours="Monday to Friday: 9am to 5pm\nSaturday: 10am to 2pm",
-        map_url="https://maps.example/bristol",
     )
     html = client.get("/clinics/bristol/").content.decode()
 
     assert 'href="tel:+441174960000">0117 496 0000</a>' in html
+    assert "Our main number" not in html
     assert 'href="mailto:bristol@cosmedics.example"' in html
     assert "2 Example Road<br>Clifton<br>BS8 1AA" in html
-    assert "Monday to Friday: 9am to 5pm<br>Saturday: 10am to 2pm" in html
-    assert 'href="https://maps.example/bristol"' in html
+    assert (
+        'href="https://www.openstreetmap.org/search?query=2+Example+Road%2C+Clifton%2C+BS8+1AA"'
+        in html
+    )
 
 
 def test_clinic_page_opens_the_booking_form_with_the_clinic_chosen(client, seeded):

@@ -4,7 +4,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pages.models import Treatment
-from tests.factories import make_article, make_clinic, make_page, make_staff, make_treatment
+from tests.factories import (
+    make_article,
+    make_clinic,
+    make_page,
+    make_staff,
+    make_team_member,
+    make_treatment,
+)
 from tests.pages.html import read_page
 from tests.pages.public_pages import ARTICLE
 
@@ -16,6 +23,7 @@ DRAFTS = {
     "treatment": lambda: make_treatment("Draft treatment", slug="draft", is_published=False),
     "clinic": lambda: make_clinic("Draft clinic", slug="draft", is_published=False),
     "page": lambda: make_page("Draft page", slug="draft", is_published=False),
+    "team member": lambda: make_team_member("Dr Draft", slug="draft", is_published=False),
 }
 
 

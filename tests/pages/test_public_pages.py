@@ -38,7 +38,7 @@ def test_every_page_has_one_h1_its_own_title_description_canonical_and_open_grap
     assert page.meta["og:url"] == canonical
     assert page.meta["og:title"]
     assert page.meta["og:description"] == page.meta["description"]
-    assert page.meta["og:type"] in {"website", "article"}
+    assert page.meta["og:type"] in {"website", "article", "profile"}
     assert page.meta["og:image"].startswith("http://testserver/static/")
     assert page.meta["og:locale"] == "en_GB"
 

@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 
 from pages.management.commands import seed_content
 from pages.management.commands.seed_content import SEED_DIR
-from pages.models import Article, Clinic, Expert, HomePage, Page, Treatment
+from pages.models import FAQ, Article, Clinic, FeesAndTerms, HomePage, Page, TeamMember, Treatment
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Article, Clinic, Expert, HomePage, Page, Treatment, Redirect, Site]
+MODELS = [Article, Clinic, TeamMember, HomePage, Page, Treatment, Redirect, Site]
 LEGACY_PATH = "/glamour-milia-tiny-white-bumps-on-your-skin/"
 
 
@@ -37,7 +37,7 @@ def test_seed_creates_the_starting_content():
     assert row_counts() == {
         "Article": 1,
         "Clinic": 2,
-        "Expert": 1,
+        "TeamMember": 1,
         "HomePage": 1,
         "Page": 2,
         "Treatment": 13,
@@ -148,8 +148,8 @@ def test_article_has_the_full_source_text_with_quotes_as_attributed_block_quotes
         assert sentence in article.body
     assert article.body_html.count('<figure class="quote">') == 5
     assert article.body_html.count("<figcaption>— Dr Ross Perry</figcaption>") == 5
-    assert article.expert.name == "Dr Ross Perry"
-    assert article.expert.job_title == "Founder and Medical Director, Cosmedics Skin Clinics"
+    assert article.author.title == "Dr Ross Perry"
+    assert article.author.role == "Founder and Medical Director"
     assert article.source_publication == "Glamour"
     assert article.slug == "milia-tiny-white-bumps-on-your-skin"
     assert article.is_published and not article.awaiting_clinical_review
@@ -217,10 +217,18 @@ def test_seed_invents_no_prices_facts_addresses_or_hours():
     for treatment in Treatment.objects.all():
         assert treatment.price_from is None
         assert not (treatment.procedure_time or treatment.anaesthetic or treatment.recovery)
+        assert not (treatment.scarring or treatment.aftercare or treatment.urgent_advice)
+        assert not treatment.price_includes
+    # No fee, cancellation terms or questions: the source gives none.
+    assert not (FeesAndTerms.objects.exists() or FAQ.objects.exists())
     for clinic in Clinic.objects.all():
-        assert clinic.phone == "020 7386 0464"
-        assert not (clinic.address or clinic.postcode or clinic.opening_hours)
-        assert not (clinic.email or clinic.map_url or clinic.notification_email)
+        # One number for both clinics in the source: the main number, not a clinic's own.
+        assert clinic.phone == ""
+        assert not (clinic.address or clinic.postcode or clinic.email or clinic.notification_email)
+        assert not (clinic.directions or clinic.parking or clinic.accessibility_note)
+        assert clinic.access_facts() == []
+        assert not (clinic.opening_hours.exists() or clinic.closures.exists())
+        assert not clinic.treatments.exists()
     assert set(Clinic.objects.values_list("city", flat=True)) == {"London", "Bristol"}
 
 

@@ -6,8 +6,14 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.utils import timezone
 
-from pages.models import Article, Clinic, Page, Treatment
-from tests.factories import make_article, make_clinic, make_page, make_treatment
+from pages.models import Article, Clinic, Page, TeamMember, Treatment
+from tests.factories import (
+    make_article,
+    make_clinic,
+    make_page,
+    make_team_member,
+    make_treatment,
+)
 from tests.pages.public_pages import ARTICLE
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +33,10 @@ def test_sitemap_lists_exactly_the_published_pages(client, seeded):
     make_treatment("Draft treatment", slug="draft-treatment", is_published=False)
     make_clinic("Draft clinic", slug="draft-clinic", is_published=False)
     make_page("Draft page", slug="draft-page", is_published=False)
+    make_team_member("Dr Draft", slug="draft-team-member", is_published=False)
 
-    expected = {"/", "/skin-advice/", "/treatments/", "/clinics/"}
-    for model in [Article, Treatment, Clinic, Page]:
+    expected = {"/", "/skin-advice/", "/treatments/", "/clinics/", "/team/"}
+    for model in [Article, Treatment, Clinic, Page, TeamMember]:
         expected |= {item.get_absolute_url() for item in model.objects.published()}
     locations = sitemap_locations(client)
 

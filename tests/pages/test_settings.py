@@ -13,8 +13,9 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(tmp_path, **env_changes):
-    """Import the settings in a fresh Python, as a server would, with no .env file read."""
+def start_django(tmp_path, code="print('started')", **env_changes):
+    """Import the settings in a fresh Python, as a server would, with no .env file read,
+    then run `code` (Python) there."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -28,7 +29,7 @@ def start_django(tmp_path, **env_changes):
     )
     env.update(env_changes)
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

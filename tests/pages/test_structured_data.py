@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from pages.models import Article
-from tests.factories import make_article, make_clinic, make_expert
+from tests.factories import make_article, make_clinic, make_team_member
 from tests.pages.html import read_page
 from tests.pages.public_pages import ARTICLE, PUBLIC_PAGES
 
@@ -35,7 +35,7 @@ def test_home_page_describes_the_organisation_and_website(client, seeded):
     assert website["inLanguage"] == "en-GB"
 
 
-def test_article_structured_data_names_the_physician_and_the_dates(client, seeded):
+def test_article_structured_data_names_the_author_and_the_dates(client, seeded):
     article = Article.objects.get()
     page = read_page(client.get(ARTICLE))
     (web_page,) = page.json_ld_of_type("MedicalWebPage")
@@ -44,14 +44,17 @@ def test_article_structured_data_names_the_physician_and_the_dates(client, seede
     assert main["@type"] == "Article"
     assert main["headline"] == article.title
     assert main["author"] == {
-        "@type": "Physician",
+        "@type": "Person",
+        "@id": "http://testserver/team/dr-ross-perry/#person",
         "name": "Dr Ross Perry",
-        "description": "Founder and Medical Director, Cosmedics Skin Clinics",
+        "jobTitle": "Founder and Medical Director",
+        "url": "http://testserver/team/dr-ross-perry/",
     }
     assert main["datePublished"] == article.published_on.isoformat()
     assert main["dateModified"] == article.updated_at.isoformat()
     assert web_page["lastReviewed"] == article.last_reviewed_on.isoformat()
-    assert web_page["reviewedBy"]["@type"] == "Physician"
+    # The seed names no clinical reviewer (the source doesn't say who approved it).
+    assert "reviewedBy" not in web_page
     assert main["isBasedOn"]["publisher"] == "Glamour"
     about = {entity["name"]: entity["@type"] for entity in web_page["about"]}
     assert about["Milia"] == "MedicalCondition"
@@ -59,7 +62,7 @@ def test_article_structured_data_names_the_physician_and_the_dates(client, seede
 
 
 def test_article_structured_data_leaves_out_a_review_date_that_is_not_known(client):
-    make_article("Skin tags explained", slug="skin-tags-explained", expert=make_expert())
+    make_article("Skin tags explained", slug="skin-tags-explained", author=make_team_member())
     page = read_page(client.get("/skin-advice/skin-tags-explained/"))
     (web_page,) = page.json_ld_of_type("MedicalWebPage")
 
@@ -90,7 +93,6 @@ def test_clinic_structured_data_includes_the_full_address_once_staff_add_it(clie
         address="1 Example Street\nMarylebone",
         postcode="W1G 0AA",
         email="london@cosmedics.example",
-        map_url="https://maps.example/harley",
     )
     page = read_page(client.get("/clinics/harley-street/"))
     (clinic,) = page.json_ld_of_type("MedicalClinic")
@@ -98,7 +100,9 @@ def test_clinic_structured_data_includes_the_full_address_once_staff_add_it(clie
     assert clinic["address"]["streetAddress"] == "1 Example Street, Marylebone"
     assert clinic["address"]["postalCode"] == "W1G 0AA"
     assert clinic["email"] == "london@cosmedics.example"
-    assert clinic["hasMap"] == "https://maps.example/harley"
+    assert clinic["hasMap"] == (
+        "https://www.openstreetmap.org/search?query=1+Example+Street%2C+Marylebone%2C+W1G+0AA"
+    )
 
 
 def test_treatment_structured_data_says_condition_or_procedure(client, seeded):

@@ -4,7 +4,7 @@ approved text (Dr Ross Perry's milia article; docs/content.md says more).
 
 The longer texts are files in pages/seed/: the article, home page, privacy notice and terms
 as Markdown, and each treatment as treatments/<slug>.md beside its short fields in
-treatments.toml. The rest (expert, clinics, titles) is short enough to stay below.
+treatments.toml. The rest (the clinician, clinics, titles) is short enough to stay below.
 
 Safe to run on every start (`make run` does): it creates what is missing, matched by slug,
 and leaves every existing row exactly as staff last saved it. `--overwrite` puts the seed
@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pages.models import Article, Clinic, Expert, HomePage, Page, Treatment
+from pages.models import Article, Clinic, HomePage, Page, TeamMember, Treatment
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 
@@ -34,20 +34,23 @@ MILIA_ARTICLE_SLUG = "milia-tiny-white-bumps-on-your-skin"
 # Where the article lived on the clinic's old site; it must keep working (301).
 MILIA_ARTICLE_LEGACY_PATH = "/glamour-milia-tiny-white-bumps-on-your-skin/"
 
-EXPERT = {
-    "name": "Dr Ross Perry",
-    "job_title": "Founder and Medical Director, Cosmedics Skin Clinics",
+# The source names him and his role, nothing more: no registration, qualifications,
+# biography, portrait or clinics, so the profile shows none until staff add them.
+TEAM_MEMBER = {
+    "slug": "dr-ross-perry",
+    "title": "Dr Ross Perry",
+    "role": "Founder and Medical Director",
 }
 
-# The source names the two cities and one phone number: nothing else is known, so the
-# address, postcode, hours, email and map link stay empty and the pages don't show them.
+# The source names the two cities and one phone number for both: nothing else is known, so
+# each clinic's own phone, address, hours, access and treatments stay empty and the pages
+# don't show them (a clinic page shows the main number, called that).
 CLINICS = [
     {
         "slug": "london",
         "title": "London clinic",
         "city": "London",
         "summary": "Private treatment for common skin lesions in London, including mole removal.",
-        "phone": settings.CLINIC_PHONE,
         "sort_order": 10,
     },
     {
@@ -55,7 +58,6 @@ CLINICS = [
         "title": "Bristol clinic",
         "city": "Bristol",
         "summary": "Private treatment for common skin lesions in Bristol, including mole removal.",
-        "phone": settings.CLINIC_PHONE,
         "sort_order": 20,
     },
 ]
@@ -93,12 +95,12 @@ class Command(BaseCommand):
         self.overwrite = overwrite
         self.counts = {"created": 0, "updated": 0, "kept": 0}
         self.seed_site()
-        expert = self.seed_expert()
+        author = self.seed_team_member()
         treatment_seeds = read_treatment_seeds()
         treatments = self.seed_treatments(treatment_seeds)
         # The article is about milia and names each way to treat it.
         article_treatments = ["milia", *treatment_seeds["milia"]["procedures"]]
-        article = self.seed_article(expert, [treatments[slug] for slug in article_treatments])
+        article = self.seed_article(author, [treatments[slug] for slug in article_treatments])
         self.seed_clinics()
         self.seed_pages()
         self.seed_home_page()
@@ -132,9 +134,13 @@ class Command(BaseCommand):
             pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.CLINIC_NAME}
         )
 
-    def seed_expert(self):
-        expert, _ = self.save(Expert, {"name": EXPERT["name"]}, EXPERT)
-        return expert
+    def seed_team_member(self):
+        member, _ = self.save(
+            TeamMember,
+            {"slug": TEAM_MEMBER["slug"]},
+            {**TEAM_MEMBER, "is_published": True, "awaiting_clinical_review": False},
+        )
+        return member
 
     def seed_treatments(self, seeds):
         """Each treatment, then the links of each one created (or overwritten)."""
@@ -154,7 +160,7 @@ class Command(BaseCommand):
                 )
         return treatments
 
-    def seed_article(self, expert, related_treatments):
+    def seed_article(self, author, related_treatments):
         existing = Article.objects.filter(slug=MILIA_ARTICLE_SLUG).first()
         today = timezone.localdate()
         published_on = existing.published_on if existing else today
@@ -165,7 +171,7 @@ class Command(BaseCommand):
                 "title": "Milia: ‘Tiny White Bumps On Your Skin’",
                 "standfirst": "Expert skin advice from Dr Ross Perry.",
                 "body": read_seed_file("milia-article.md"),
-                "expert": expert,
+                "author": author,
                 "source_publication": "Glamour",
                 "is_published": True,
                 # The source is the clinic's approved text, approved as the site starts.
