@@ -73,3 +73,21 @@ def _isolated_cache():
     cache.clear()
     caches["ratelimit"].clear()
     forget_worker_copies()
+
+
+@pytest.fixture
+def local_memory_cache(settings):
+    """The default cache in local memory, even in a run with REDIS_URL, for tests that read
+    what the page cache stored (tests that want Redis ask for it with their own fixture)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests-local-memory",
+        },
+    }
+    cache.clear()
+    forget_worker_copies()
+    yield
+    cache.clear()
+    forget_worker_copies()

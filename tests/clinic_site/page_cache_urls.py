@@ -7,6 +7,8 @@ renders, so a test can tell a cache hit from a render, and each has one thing a 
 respect (a cookie, the session, a 404, a query parameter).
 """
 
+import re
+
 from django.http import HttpResponse
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -120,6 +122,10 @@ def expiring_page(request):
     return _render(request)
 
 
+# A slug as the real views accept one (so made-up values never reach the database).
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+
+
 def lower_case_or_none(value):
     """A key function: the value in lower case; an empty one is as none."""
     return value.lower() or None
@@ -130,7 +136,7 @@ def query_page(request):
     """Depends on ?clinic= (a clinic's slug, any case; others are ignored) and ?page=."""
     renders["count"] += 1
     slug = request.GET.get("clinic", "").lower()
-    clinic = Clinic.objects.filter(slug=slug).first() if slug else None
+    clinic = Clinic.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if slug and clinic is None:
         mark_query_unused(request, "clinic")
     page = request.GET.get("page") or "1"

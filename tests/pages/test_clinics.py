@@ -143,7 +143,9 @@ def test_a_cached_clinic_page_never_says_open_after_closing_time(clock, settings
     assert "<strong>Closed now</strong> — opens tomorrow at 09:00" in at_closing.content.decode()
 
 
-def test_a_clinic_page_without_hours_is_cached_as_long_as_any_page(client, settings):
+def test_a_clinic_page_without_hours_is_cached_as_long_as_any_page(
+    client, settings, local_memory_cache
+):
     settings.PAGE_CACHE_SECONDS = 600
     make_clinic("Bristol clinic", slug="bristol")
     Client().get("/clinics/bristol/")
