@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models.base import Content, MarkdownBody
+from pages.models.images import image_field
 from pages.models.team import TeamMember
 from pages.models.treatments import Treatment
 
@@ -15,11 +16,7 @@ class Article(Content, MarkdownBody):
     standfirst = models.TextField(
         blank=True, help_text="The short introduction shown under the title and in lists."
     )
-    hero_image = models.ForeignKey(
-        "pages.Image",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    hero_image = image_field(
         related_name="article_heroes",
         help_text="Shown large at the top of the article. Optional.",
     )

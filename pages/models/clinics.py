@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clinic_site.phones import parse_phone, phone_e164
 from pages.models.base import Content, PublishedQuerySet
+from pages.models.images import image_field
 from pages.models.treatments import Treatment
 from pages.prices import price_field
 
@@ -46,11 +47,7 @@ class Clinic(Content):
 
     city = models.CharField(max_length=100)
     summary = models.CharField(max_length=300, blank=True)
-    photo = models.ForeignKey(
-        "pages.Image",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    photo = image_field(
         related_name="clinic_photos",
         help_text="The clinic, inside or out: helps patients recognise it. Optional.",
     )

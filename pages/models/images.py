@@ -123,3 +123,15 @@ class Image(models.Model):
 
     def thumbnail_url(self):
         return self.url(self.rendition_widths[0], "webp")
+
+
+def image_field(*, related_name: str, help_text: str) -> models.ForeignKey:
+    """An optional image on a page; an image in use can't be deleted."""
+    return models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=help_text,
+    )

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from pages.models.base import Content, MarkdownBody
+from pages.models.images import image_field
 
 
 class Register(NamedTuple):
@@ -109,11 +110,7 @@ class TeamMember(Content, MarkdownBody):
     qualifications = models.CharField(
         max_length=300, blank=True, help_text="As they are usually written: “MBBS, MRCS”."
     )
-    portrait = models.ForeignKey(
-        "pages.Image",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    portrait = image_field(
         related_name="team_portraits",
         help_text="A head-and-shoulders photo, shown on their profile and the team page. Optional.",
     )

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from pages.models.base import Content, MarkdownBody
+from pages.models.images import image_field
 from pages.prices import price_field
 
 
@@ -18,11 +19,7 @@ class Treatment(Content, MarkdownBody):
     summary = models.CharField(
         max_length=300, blank=True, help_text="One or two plain sentences for lists and search."
     )
-    hero_image = models.ForeignKey(
-        "pages.Image",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    hero_image = image_field(
         related_name="treatment_heroes",
         help_text="Shown large at the top of the page. Optional.",
     )
