@@ -4,8 +4,8 @@ Lists that several parts of one page show, fetched once per request.
 A content page shows the published clinics twice (the footer, and the booking form's
 "Preferred clinic" choices) and the published treatments in the form, and a treatment page
 also lists its related treatments. Fetched separately, that is a query each; shared, a page
-stays within its query budget (tests/test_performance.py: at most four, however many
-treatments and articles exist).
+stays within its fixed query budget (tests/test_performance.py: four, plus the page's own
+EXTRA_QUERIES, however many treatments and articles exist).
 
 The lists live on the request, so nothing is shared between visitors or kept after the
 response: content edits show at once (and the page cache, clinic_site/page_cache, handles

@@ -1,8 +1,8 @@
 """
 The real pages are fast and stay correct when cached.
 
-- query budgets: each content page makes a fixed number of queries (at most four) however
-  much content exists, and none at all from the page cache;
+- query budgets: each content page makes a fixed number of queries (four, plus what its own
+  sections need: EXTRA_QUERIES) however much content exists, and none at all from the page cache;
 - a first-time visitor of a cached article can book through its sidebar form;
 - staff edits appear at once; logged-in staff are never served or stored by the cache;
 - images sized, lazy but for one preloaded hero (static files: tests/test_page_weight.py);
