@@ -44,20 +44,23 @@ def apply_to_each(modeladmin, request, queryset, change, done: str) -> None:
         modeladmin.message_user(request, text + ".", messages.ERROR)
 
 
-def transition_action(status: str, *, name: str, description: str, done: str):
-    """An admin action, called `name`, that moves each selected request to `status`."""
+def transition_action(
+    status: str, *, name: str, description: str, done: str, not_from: dict[str, str] | None = None
+):
+    """
+    An admin action, called `name`, that moves each selected request to `status`. `not_from`
+    maps statuses the action leaves alone, though the workflow allows the move, to the reason.
+    """
+    not_from = not_from or {}
+
+    def change(obj, user):
+        if obj.status in not_from:
+            raise ValidationError(not_from[obj.status])
+        return consultation_request_transition(consultation_request=obj, status=status, by=user)
 
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
-        apply_to_each(
-            modeladmin,
-            request,
-            queryset,
-            lambda obj: consultation_request_transition(
-                consultation_request=obj, status=status, by=request.user
-            ),
-            done,
-        )
+        apply_to_each(modeladmin, request, queryset, lambda obj: change(obj, request.user), done)
 
     # Django names an action after its function: the name is what the queue's form posts.
     action.__name__ = action.__qualname__ = name
@@ -82,6 +85,8 @@ mark_contacted = transition_action(
     name="mark_contacted",
     description="Mark as contacted",
     done="marked as contacted",
+    # Booked to contacted cancels the appointment and emails the patient: one at a time.
+    not_from={Status.BOOKED: "A request that is booked has an appointment: cancel it on its page."},
 )
 mark_spam = transition_action(
     Status.SPAM,

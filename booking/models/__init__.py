@@ -1,5 +1,6 @@
 """The booking app's models; each lives in the module named for what it holds."""
 
+from booking.models.appointments import AppointmentEmail
 from booking.models.consent_texts import ConsentText
 from booking.models.history import RequestEvent, RequestNote
 from booking.models.requests import (
@@ -12,6 +13,7 @@ from booking.models.retention import RetentionRecord
 from booking.models.staff import StaffProfile, staff_name
 
 __all__ = [
+    "AppointmentEmail",
     "DUPLICATE_WINDOW",
     "NOTIFICATION_FIELDS",
     "ConsentText",

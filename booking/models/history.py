@@ -15,6 +15,7 @@ class RequestEvent(models.Model):
         STATUS = "status", "Status changed"
         ASSIGNED = "assigned", "Assignment"
         PRIORITY = "priority", "Clinical priority"
+        CHANGE_REQUESTED = "change_requested", "Patient asked for a change"
 
     request = models.ForeignKey(
         ConsultationRequest, on_delete=models.CASCADE, related_name="events"

@@ -90,6 +90,7 @@ class ConsultationRequest(models.Model):
         NO_RESPONSE = "no_response", "No response"
         DUPLICATE = "duplicate", "Duplicate"
         DECLINED = "declined", "Patient declined"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
 
     class ContactMethod(models.TextChoices):
         PHONE = "phone", "Phone"
@@ -99,6 +100,11 @@ class ConsultationRequest(models.Model):
         YES = "yes", "Yes"
         NO = "no", "No"
         NOT_SURE = "not_sure", "Not sure"
+
+    class ChangeRequest(models.TextChoices):
+        # What a patient asked for through the link in their appointment emails.
+        CANCEL = "cancel", "Cancel the appointment"
+        NEW_TIME = "new_time", "Another time"
 
     class NotificationState(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -112,8 +118,9 @@ class ConsultationRequest(models.Model):
     TRANSITIONS = {
         Status.NEW: (Status.CONTACTED, Status.BOOKED, Status.CLOSED, Status.SPAM),
         Status.CONTACTED: (Status.BOOKED, Status.CLOSED),
-        # Booked to booked is a change of appointment.
-        Status.BOOKED: (Status.BOOKED, Status.CLOSED),
+        # Booked to booked is a change of appointment; back to contacted cancels it and
+        # leaves the request in the queue to agree another time.
+        Status.BOOKED: (Status.BOOKED, Status.CONTACTED, Status.CLOSED),
         # Reopening a closed request puts it back in the queue as contacted.
         Status.CLOSED: (Status.CONTACTED,),
         # "Not spam": a request flagged by mistake goes back to the queue as new.
@@ -121,6 +128,8 @@ class ConsultationRequest(models.Model):
     }
     # Statuses that take a request out of the queue.
     CLOSED_STATUSES = (Status.CLOSED, Status.SPAM)
+    # Outcomes that say what happened at the appointment, so only a booked request has them.
+    APPOINTMENT_OUTCOMES = (Outcome.ATTENDED, Outcome.DID_NOT_ATTEND)
 
     # What the patient sent: read-only to staff.
     reference = models.CharField(max_length=10, unique=True, editable=False)
@@ -144,7 +153,11 @@ class ConsultationRequest(models.Model):
         help_text="Empty means the patient is not sure.",
     )
     contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
-    best_time_to_call = models.CharField(max_length=100, blank=True)
+    # When the patient can usually come: comma-separated codes from booking.preferred_times
+    # ("mon,sat", "morning,evening"); empty means any. Filtered with `contains`.
+    preferred_days = models.CharField(max_length=30, blank=True)
+    preferred_periods = models.CharField(max_length=30, blank=True)
+    best_time_to_call = models.CharField("note about times", max_length=100, blank=True)
     recent_change = models.CharField(
         "changed, bled or itchy recently", max_length=10, choices=RecentChange.choices, blank=True
     )
@@ -196,6 +209,21 @@ class ConsultationRequest(models.Model):
         blank=True,
         related_name="appointments",
     )
+    appointment_with = models.ForeignKey(
+        "pages.TeamMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    # The appointment's identity in the patient's calendar (iCalendar UID, new for each
+    # booking made from scratch) and its version (SEQUENCE, one more for each change).
+    appointment_uid = models.CharField(max_length=100, blank=True, editable=False)
+    appointment_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the patient asks to cancel or change through their appointment link; cleared
+    # when staff next change the request's status.
+    change_request = models.CharField(max_length=10, choices=ChangeRequest.choices, blank=True)
+    change_requested_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     # Emails about the request, so staff can see a patient who never heard back.
@@ -272,8 +300,9 @@ class ConsultationRequest(models.Model):
                 errors["outcome"] = "Choose an outcome to close the request."
             elif outcome not in self.Outcome.values:
                 errors["outcome"] = f"“{outcome}” is not an outcome."
-            elif outcome == self.Outcome.ATTENDED and self.status != Status.BOOKED:
-                errors["outcome"] = "Only a booked request can be closed as attended."
+            elif outcome in self.APPOINTMENT_OUTCOMES and self.status != Status.BOOKED:
+                label = self.Outcome(outcome).label.lower()
+                errors["outcome"] = f"Only a booked request can be closed as “{label}”."
         elif outcome:
             errors["outcome"] = "Choose an outcome only when closing the request."
         if status == Status.BOOKED:

@@ -36,7 +36,10 @@ def test_mark_contacted_action_reports_rows_it_could_not_change(
     assert booked.status == Status.BOOKED
     shown = messages_of(response)
     assert "1 request marked as contacted." in shown
-    assert any(m.startswith("Not changed: CSC-BOOKED: A request that is booked") for m in shown)
+    assert any(
+        m.startswith("Not changed: CSC-BOOKED: A request that is booked has an appointment")
+        for m in shown
+    )
 
 
 def test_mark_spam_and_not_spam_actions(reception_client, bristol):

@@ -47,7 +47,7 @@ def test_the_documented_workflow_table():
     assert ConsultationRequest.TRANSITIONS == {
         Status.NEW: (Status.CONTACTED, Status.BOOKED, Status.CLOSED, Status.SPAM),
         Status.CONTACTED: (Status.BOOKED, Status.CLOSED),
-        Status.BOOKED: (Status.BOOKED, Status.CLOSED),
+        Status.BOOKED: (Status.BOOKED, Status.CONTACTED, Status.CLOSED),
         Status.CLOSED: (Status.CONTACTED,),
         Status.SPAM: (Status.NEW,),
     }
