@@ -261,7 +261,9 @@ def consultation_request_set_priority(
         if current.is_clinical_priority == is_clinical_priority:
             return False
         respond_by = response_deadline(
-            consultation_request.created_at, clinical_priority=is_clinical_priority
+            consultation_request.created_at,
+            clinical_priority=is_clinical_priority,
+            clinic=consultation_request.clinic,
         )
         _save(
             consultation_request,

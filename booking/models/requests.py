@@ -257,7 +257,9 @@ class ConsultationRequest(models.Model):
 
     def default_respond_by(self) -> datetime:
         """The response target for this request under the current rule (response_deadline)."""
-        return response_deadline(self.created_at, clinical_priority=self.is_clinical_priority)
+        return response_deadline(
+            self.created_at, clinical_priority=self.is_clinical_priority, clinic=self.clinic
+        )
 
     @property
     def is_open(self) -> bool:
