@@ -1,4 +1,7 @@
-"""Form fields for text people type and for choices from the published clinics and treatments."""
+"""
+Form fields for text people type, for choices from the published clinics and treatments, and
+for the days and times of day a patient can usually come.
+"""
 
 import unicodedata
 
@@ -6,6 +9,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 
+from booking.preferred_times import ANY_TIME, Day, TimeOfDay, WeeklyTimes
 from pages.models import Treatment
 
 # Invisible bidirectional formatting characters (marks, embeddings, overrides, isolates). They
@@ -130,9 +134,22 @@ class TreatmentChoiceIterator(ListedChoiceIterator):
 
 
 class ChoiceBySlugField(forms.ModelChoiceField):
-    """A published clinic or treatment, chosen by slug; anything else is "not in the list"."""
+    """
+    A published clinic or treatment, chosen by slug; anything else is "not in the list". When
+    the form was given the listed objects, the choice is one of them (no query of its own,
+    and with whatever was prefetched on them).
+    """
 
     iterator = ListedChoiceIterator
+
+    def to_python(self, value):
+        listed = getattr(self, "listed_objects", None)
+        if listed is None or value in self.empty_values:
+            return super().to_python(value)
+        for obj in listed:
+            if getattr(obj, self.to_field_name) == value:
+                return obj
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
     def validate_no_null_characters(self, value):
         # Django's check says "Null characters are not allowed."; to the patient, a value
@@ -145,3 +162,61 @@ class ChoiceBySlugField(forms.ModelChoiceField):
 
 class TreatmentChoiceField(ChoiceBySlugField):
     iterator = TreatmentChoiceIterator
+
+
+class PreferredTimesField(forms.MultipleChoiceField):
+    """
+    Checkboxes for days or times of day (booking.preferred_times), optional: none ticked means
+    any. `offer()` limits the boxes to what the clinics' hours allow; a code that isn't offered
+    (a forged post, or a page older than a change of hours) gets the "invalid_choice" message.
+    The cleaned value is the codes in their fixed order.
+    """
+
+    codes: type = Day
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.CheckboxSelectMultiple(attrs={"class": "form-check-input border-secondary"}),
+        )
+        super().__init__(**kwargs)
+        self.offer(ANY_TIME)
+
+    def offer(self, allowed: WeeklyTimes) -> None:
+        raise NotImplementedError
+
+    def clean(self, value) -> list[str]:
+        chosen = set(super().clean(value))
+        return [code for code in self.codes.values if code in chosen]
+
+
+class PreferredDaysField(PreferredTimesField):
+    codes = Day
+    default_error_messages = {
+        "invalid_choice": "Choose days from the list, or leave them all empty if any day suits you"
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Which days can you usually come? (optional)")
+        kwargs.setdefault("help_text", "Leave blank if any day suits you.")
+        super().__init__(**kwargs)
+
+    def offer(self, allowed: WeeklyTimes) -> None:
+        self.choices = allowed.day_choices()
+
+
+class PreferredTimesOfDayField(PreferredTimesField):
+    codes = TimeOfDay
+    default_error_messages = {
+        "invalid_choice": "Choose times of day from the list, or leave them all empty if any "
+        "time suits you"
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "What times of day? (optional)")
+        kwargs.setdefault("help_text", "Leave blank if any time of day suits you.")
+        super().__init__(**kwargs)
+
+    def offer(self, allowed: WeeklyTimes) -> None:
+        self.choices = allowed.time_of_day_choices()

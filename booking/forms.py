@@ -13,6 +13,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -21,12 +23,22 @@ from booking.clinic_choice import not_offered_message, where_offered_note
 from booking.form_fields import (
     ChoiceBySlugField,
     PlainTextField,
+    PreferredDaysField,
+    PreferredTimesOfDayField,
     TelInput,
     TreatmentChoiceField,
     UncheckedField,
     has_control_characters,
 )
 from booking.models import ConsultationRequest
+from booking.preferred_times import (
+    Day,
+    TimeOfDay,
+    check_preferred_times,
+    clinic_times,
+    joined_codes,
+    times_at_any,
+)
 from clinic_site.phones import is_valid_phone, parse_phone, phone_e164
 from pages.models import Clinic, Treatment
 
@@ -103,15 +115,17 @@ class ConsultationRequestForm(forms.Form):
             "invalid_choice": "Tell us how you would like us to contact you",
         },
     )
+    preferred_days = PreferredDaysField()
+    preferred_periods = PreferredTimesOfDayField()
     best_time_to_call = PlainTextField(
-        label="Best time to call (optional)",
+        label="Anything else about times? (optional)",
         max_length=100,
         required=False,
-        help_text="For example, weekday mornings.",
+        help_text="For example, not before 10:00, or the best time to call you.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "max_length": "The best time to call must be 100 characters or fewer",
-            "control_characters": "Remove the hidden control characters from the best time to call",
+            "max_length": "Your note about times must be 100 characters or fewer",
+            "control_characters": "Remove the hidden control characters from your note about times",
         },
     )
     recent_change = forms.ChoiceField(
@@ -172,9 +186,23 @@ class ConsultationRequestForm(forms.Form):
         # `or None`: a template variable that isn't set arrives as "", not None.
         self.preselected_treatment = preselected_treatment or None
         # The published clinics and treatments, when the page has already fetched them:
-        # the choices are shown from these instead of a query each.
+        # the choices are shown from these instead of a query each. Without them (a form
+        # sent to /book/) the clinics are fetched once, with what checking the preferred
+        # times and setting the response target read: one query each for the list, the
+        # hours and the closures, and the chosen clinic is picked from the list.
+        if clinics is None:
+            clinics = list(
+                self.fields["clinic"].queryset.prefetch_related("opening_hours", "closures")
+            )
+        else:
+            prefetch_related_objects(clinics, "opening_hours")
         self.fields["clinic"].listed_objects = clinics
         self.fields["treatment"].listed_objects = treatments
+        # Without JavaScript the boxes can't follow the clinic chosen: they offer what any
+        # clinic allows, and clean() checks the choice against the chosen clinic's hours.
+        self.allowed_at_any_clinic = times_at_any(clinics)
+        self.fields["preferred_days"].offer(self.allowed_at_any_clinic)
+        self.fields["preferred_periods"].offer(self.allowed_at_any_clinic)
         if self.preselected_treatment is not None:
             # Server-side, no JavaScript: a treatment only some clinics offer says where.
             self.fields["clinic"].help_text = where_offered_note(
@@ -217,12 +245,25 @@ class ConsultationRequestForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         clinic, treatment = cleaned_data.get("clinic"), cleaned_data.get("treatment")
+        # Whether the clinic is known (None: No preference); checked before a message below
+        # takes it out of cleaned_data.
+        clinic_is_known = "clinic" in cleaned_data
         if clinic is not None and treatment is not None:
             message = not_offered_message(
                 clinic, treatment, self.fields["clinic"].choices.objects()
             )
             if message:
                 self.add_error("clinic", message)
+        if clinic_is_known and {"preferred_days", "preferred_periods"} <= cleaned_data.keys():
+            try:
+                check_preferred_times(
+                    cleaned_data["preferred_days"],
+                    cleaned_data["preferred_periods"],
+                    allowed=clinic_times(clinic) if clinic else self.allowed_at_any_clinic,
+                    clinic_name=clinic.title if clinic else "",
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned_data
 
     # --- What the view and the service need -------------------------------------------------
@@ -260,6 +301,8 @@ class ConsultationRequestForm(forms.Form):
             "clinic": data["clinic"],
             "treatment": data["treatment"],
             "contact_method": data["contact_method"],
+            "preferred_days": joined_codes(data["preferred_days"], Day),
+            "preferred_periods": joined_codes(data["preferred_periods"], TimeOfDay),
             "best_time_to_call": data["best_time_to_call"],
             "recent_change": data["recent_change"],
             "message": data["message"],
@@ -328,6 +371,8 @@ class ConsultationRequestForm(forms.Form):
             "clinic",
             "treatment",
             "contact_method",
+            "preferred_days",
+            "preferred_periods",
             "best_time_to_call",
         ]
         if self.asks_about_changes:

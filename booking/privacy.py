@@ -3,9 +3,9 @@ Patients' data rights and retention: anonymise, purge, export and erase consulta
 
 What anonymising a request keeps and removes (the same for retention and for erasure):
 
-- removed: name, email, phone, best time to call, the changed/bled/itchy answer, the message,
-  the page it was sent from, the appointment time, every internal note, and the free-text note
-  on each history event;
+- removed: name, email, phone, the days and times they can come and the note about times, the
+  changed/bled/itchy answer, the message, the page it was sent from, the appointment time,
+  every internal note, and the free-text note on each history event;
 - kept, for anonymous counts: reference, status and outcome, clinic, treatment, the clinical
   priority flag, the consent receipt (the texts agreed to, and the month consent was given), the
   month it was created, and the history events (who on the staff did what, and when).
@@ -32,6 +32,7 @@ from booking.models import (
     RetentionRecord,
     staff_name,
 )
+from booking.preferred_times import Day, TimeOfDay, stored_codes
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ ANONYMISED_VALUES = {
     "full_name": "",
     "email": "",
     "phone": "",
+    "preferred_days": "",
+    "preferred_periods": "",
     "best_time_to_call": "",
     "recent_change": "",
     "message": "",
@@ -242,7 +245,12 @@ def _request_as_dict(item: ConsultationRequest) -> dict:
             "preferred_clinic": item.clinic.title if item.clinic else "No preference",
             "treatment_or_concern": item.treatment.title if item.treatment else "Not sure",
             "how_to_contact": item.get_contact_method_display(),
-            "best_time_to_call": item.best_time_to_call,
+            "days_you_can_come": [Day(day).label for day in stored_codes(item.preferred_days, Day)],
+            "times_of_day_you_can_come": [
+                TimeOfDay(period).label
+                for period in stored_codes(item.preferred_periods, TimeOfDay)
+            ],
+            "note_about_times": item.best_time_to_call,
             "changed_bled_or_itchy_recently": item.get_recent_change_display(),
             "message": item.message,
             "marketing_emails": item.marketing_opt_in,

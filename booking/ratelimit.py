@@ -1,8 +1,10 @@
 """
-A per-client limit on consultation requests, counted in the configured cache.
+Per-client limits on consultation requests and on visits to appointment links, counted in
+the configured cache.
 
-BOOKING_RATE_LIMIT reads "<count>/<period>": "5/10m" is five requests per client per ten
-minutes; the period's unit is s, m, h or d ("10/1h", "100/d"); "off" (or "0") turns it off.
+BOOKING_RATE_LIMIT (and BOOKING_CHANGE_LINK_RATE_LIMIT, in the same syntax) reads
+"<count>/<period>": "5/10m" is five requests per client per ten minutes; the period's unit is
+s, m, h or d ("10/1h", "100/d"); "off" (or "0") turns it off.
 
 Counts live in the "ratelimit" cache (settings.CACHES), so one limit holds across every
 gunicorn worker and server: Redis (RATELIMIT_REDIS_URL, else REDIS_URL under a prefix of its
@@ -54,7 +56,7 @@ class Verdict:
 
 
 @lru_cache(maxsize=16)
-def parse_rate(value: str) -> Rate | None:
+def parse_rate(value: str, setting: str = "BOOKING_RATE_LIMIT") -> Rate | None:
     """Rate(count, seconds) for "5/10m"; None when the limit is off."""
     if value.strip().lower() in _OFF:
         return None
@@ -62,7 +64,7 @@ def parse_rate(value: str) -> Rate | None:
     number = int(match["number"] or 1) if match else 0
     if match is None or int(match["count"]) < 1 or number < 1:
         raise ImproperlyConfigured(
-            f"BOOKING_RATE_LIMIT={value!r} is not a rate. Use a count and a period, like "
+            f"{setting}={value!r} is not a rate. Use a count and a period, like "
             '"5/10m" (five per ten minutes), "10/1h" or "100/d", or "off".'
         )
     return Rate(count=int(match["count"]), seconds=number * _UNIT_SECONDS[match["unit"].lower()])
@@ -84,17 +86,26 @@ def client_key(request) -> str:
 
 def count_booking_attempt(request, *, now: float | None = None) -> Verdict:
     """Count one booking attempt by this client and say whether it is within the limit."""
-    rate = parse_rate(settings.BOOKING_RATE_LIMIT)
+    return _count(request, "BOOKING_RATE_LIMIT", scope="booking", now=now)
+
+
+def count_change_link_visit(request, *, now: float | None = None) -> Verdict:
+    """Count one visit to (or answer from) an appointment link, genuine or not."""
+    return _count(request, "BOOKING_CHANGE_LINK_RATE_LIMIT", scope="appointment-link", now=now)
+
+
+def _count(request, setting: str, *, scope: str, now: float | None) -> Verdict:
+    rate = parse_rate(getattr(settings, setting), setting)
     if rate is None:
         return Verdict(allowed=True)
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
-    key = f"booking:ratelimit:{client_key(request)}:{rate.seconds}:{window}"
+    key = f"{scope}:ratelimit:{client_key(request)}:{rate.seconds}:{window}"
     try:
         count = _increment(key, timeout=rate.seconds + 1)
     except Exception:
-        # A cache outage must not cost a patient their booking: let the request through.
-        logger.exception("Booking rate limit unavailable: the cache did not answer")
+        # A cache outage must not cost a patient their booking or their change: let it through.
+        logger.exception("Rate limit %s unavailable: the cache did not answer", setting)
         return Verdict(allowed=True)
     if count <= rate.count:
         return Verdict(allowed=True)

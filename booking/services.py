@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,18 +12,26 @@ from django.utils import dateformat, timezone
 from booking.consent import current_texts
 from booking.models import (
     NOTIFICATION_FIELDS,
+    AppointmentEmail,
     ConsultationRequest,
     RequestEvent,
     RequestNote,
     staff_name,
 )
 from booking.notifications import (
+    appointment_email_kind,
+    next_appointment_version,
+    schedule_appointment_email,
+    schedule_appointment_emails,
+    schedule_failed_appointment_emails_again,
     schedule_failed_notifications_again,
     schedule_new_request_notifications,
     schedule_rescued_request_notifications,
+    supersede_appointment_emails,
 )
+from booking.preferred_times import Day, TimeOfDay, joined_codes, preferences_in_words
 from booking.working_hours import response_deadline
-from pages.models import Clinic, Treatment
+from pages.models import Clinic, TeamMember, Treatment
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +65,8 @@ def consultation_request_create(
     confirmed_adult: bool,
     clinic: Clinic | None = None,
     treatment: Treatment | None = None,
+    preferred_days: str = "",
+    preferred_periods: str = "",
     best_time_to_call: str = "",
     recent_change: str = "",
     message: str = "",
@@ -69,8 +80,11 @@ def consultation_request_create(
 
     - The patient's consent is recorded with the time and the exact wording and privacy
       notice on show (booking.consent.current_texts(), which stores a new version's text).
+    - `preferred_days` / `preferred_periods` are codes from booking.preferred_times, joined
+      (preferred_times.joined_codes); checking them against the clinic's hours is the form's.
     - A "yes" to "changed, bled or become itchy" makes it a clinical priority, with the
-      shorter response target.
+      shorter response target; the target counts the clinic's opening hours and closures
+      (prefetch them on `clinic` to save their queries).
     - With a `spam_reason` (honeypot, time-trap) the request is stored with status spam, so
       staff can rescue a false positive; its emails are held back (booking.notifications).
     - `submission_token` makes sending the same rendered form twice safe: the second call
@@ -90,6 +104,8 @@ def consultation_request_create(
         clinic=clinic,
         treatment=treatment,
         contact_method=contact_method,
+        preferred_days=preferred_days,
+        preferred_periods=preferred_periods,
         best_time_to_call=best_time_to_call,
         recent_change=recent_change,
         message=message,
@@ -167,12 +183,21 @@ def consultation_request_transition(
     outcome: str = "",
     appointment_at: datetime | None = None,
     appointment_clinic: Clinic | None = None,
+    appointment_with: TeamMember | None = None,
+    email_patient: bool = True,
 ) -> RequestEvent:
     """
     Move the request to `status` if the workflow allows it, and record who did it.
 
     Raises ValidationError (keyed by field), changing nothing, when the move or its details
     aren't allowed. A request rescued from spam gets the emails it was held back from.
+
+    Booking, rebooking and cancelling an appointment write the emails about it
+    (AppointmentEmail rows; booking.notifications): a confirmation, an update or a
+    cancellation, and a reminder before a booked time. With `email_patient=False` the
+    patient gets none of them: the rows are written as "not sent" ("staff chose not to
+    email"), so the request shows what the patient was not told. Any change of status
+    answers the patient's change request, so it is cleared.
     """
     with transaction.atomic():
         current = _locked(consultation_request)
@@ -181,10 +206,16 @@ def consultation_request_transition(
             outcome=outcome,
             appointment_at=appointment_at,
             appointment_clinic=appointment_clinic,
+            appointment_with=appointment_with,
         )
         from_status = current.status
         now = timezone.now()
-        changes = {"status": status, "status_changed_at": now}
+        changes = {
+            "status": status,
+            "status_changed_at": now,
+            "change_request": "",
+            "change_requested_at": None,
+        }
         details = ""
         if status == Status.CLOSED:
             changes["outcome"] = outcome
@@ -192,14 +223,26 @@ def consultation_request_transition(
         elif status == Status.BOOKED:
             changes["appointment_at"] = appointment_at
             changes["appointment_clinic"] = appointment_clinic
+            changes["appointment_with"] = appointment_with
             when = dateformat.format(timezone.localtime(appointment_at), "D j M Y, H:i")
-            details = f"Appointment: {when} at {appointment_clinic}."
+            with_whom = f" with {appointment_with}" if appointment_with else ""
+            details = f"Appointment: {when} at {appointment_clinic}{with_whom}."
         if from_status == Status.CLOSED:
             changes["outcome"] = ""
         if status == Status.SPAM:
             changes["spam_reason"] = current.spam_reason or "Marked as spam by staff"
         elif from_status == Status.SPAM:
             changes["spam_reason"] = ""
+        email_kind = appointment_email_kind(
+            current,
+            status,
+            outcome=outcome,
+            appointment=(appointment_at, appointment_clinic, appointment_with),
+        )
+        if email_kind:
+            changes.update(next_appointment_version(current, email_kind))
+            if not email_patient:
+                details = " ".join(filter(None, (details, "The patient was not emailed.")))
         _save(consultation_request, changes)
         event = RequestEvent.objects.create(
             request=consultation_request,
@@ -214,6 +257,12 @@ def consultation_request_transition(
             for field in NOTIFICATION_FIELDS:
                 setattr(consultation_request, field, getattr(current, field))
             schedule_rescued_request_notifications(consultation_request)
+        if from_status == Status.BOOKED:
+            supersede_appointment_emails(consultation_request)
+        if email_kind:
+            schedule_appointment_emails(
+                consultation_request, email_kind, email_patient=email_patient
+            )
     logger.info(
         "Request %s moved from %s to %s by user %s",
         consultation_request.pk,
@@ -296,5 +345,76 @@ def consultation_request_add_note(
 def consultation_request_resend_failed_emails(
     *, consultation_request: ConsultationRequest
 ) -> list[str]:
-    """Queue again the request's emails that failed; returns their state fields."""
-    return schedule_failed_notifications_again(consultation_request)
+    """
+    Queue again the request's emails that failed: returns the request emails' state fields
+    and the kinds of the appointment emails queued again (empty: nothing was queued).
+    """
+    with transaction.atomic():
+        current = _locked(consultation_request)
+        fields = schedule_failed_notifications_again(current)
+        appointment_emails = schedule_failed_appointment_emails_again(current)
+    return [*fields, *(email.kind for email in appointment_emails)]
+
+
+# --- The patient's appointment link -----------------------------------------------------------
+
+
+def consultation_request_request_change(
+    *,
+    consultation_request: ConsultationRequest,
+    kind: str,
+    preferred_days: Sequence[str] = (),
+    preferred_periods: Sequence[str] = (),
+) -> RequestEvent:
+    """
+    Record that the patient asked, through their appointment link, to cancel (`kind` CANCEL)
+    or to move (NEW_TIME, with the days and times of day they can come) their appointment.
+
+    The request is flagged for staff ("change requested") and keeps its status: staff still
+    rebook or cancel, and their next status change clears the flag. The clinic's inbox hears
+    once per version of the appointment; asking again before staff act updates the flag, the
+    preferred times and the history, and the email (which carries no details) links to them.
+
+    Raises ValidationError, changing nothing, unless the appointment `consultation_request`
+    was read with is still booked and still to come.
+    """
+    ChangeRequest = ConsultationRequest.ChangeRequest
+    if kind not in ChangeRequest.values:
+        raise ValidationError({"change_request": f"“{kind}” is not a change a patient can ask."})
+    with transaction.atomic():
+        current = _locked(consultation_request)
+        now = timezone.now()
+        if (
+            current.status != Status.BOOKED
+            or current.appointment_uid != consultation_request.appointment_uid
+            or current.appointment_at is None
+            or current.appointment_at <= now
+        ):
+            raise ValidationError("This appointment can no longer be changed online.")
+        changes = {"change_request": kind, "change_requested_at": now}
+        if kind == ChangeRequest.CANCEL:
+            note = "Patient asked to cancel."
+        else:
+            changes["preferred_days"] = joined_codes(preferred_days, Day)
+            changes["preferred_periods"] = joined_codes(preferred_periods, TimeOfDay)
+            note = "Patient asked for another time: " + preferences_in_words(
+                changes["preferred_days"], changes["preferred_periods"]
+            )
+            note += "."
+        _save(current, changes)
+        event = RequestEvent.objects.create(
+            request=current,
+            actor=None,
+            created_at=now,
+            action=RequestEvent.Action.CHANGE_REQUESTED,
+            note=note,
+        )
+        already_told = current.appointment_emails.filter(
+            kind=AppointmentEmail.Kind.CHANGE_REQUEST,
+            appointment_uid=current.appointment_uid,
+            sequence=current.appointment_sequence,
+        ).exists()
+        if not already_told:
+            schedule_appointment_email(current, AppointmentEmail.Kind.CHANGE_REQUEST)
+    logger.info("Request %s: the patient asked for a change (%s)", current.reference, kind)
+    return event

@@ -1,26 +1,31 @@
 """
-Background tasks (Django's `django.tasks`) that send the emails about a consultation request.
+Background tasks (Django's `django.tasks`) that send the emails about a consultation request
+and about its appointment.
 
-Each task takes the request's id, reads the row afresh and records the outcome on it
-(`staff_notification` / `patient_notification`), so staff can see in the admin a patient who
-never heard back. A send that fails for a network or SMTP reason is retried with back-off
-(django.tasks has no retries of its own): the task marks the request "retrying" and enqueues
-itself again to run later, up to BOOKING_EMAIL_MAX_ATTEMPTS attempts, then marks it "failed".
-Nothing here ever raises: a failed email must never lose or roll back the request.
+Each task takes an id, reads its rows afresh and records the outcome: a request email on the
+request (`staff_notification` / `patient_notification`), an appointment email on its
+AppointmentEmail row, so staff can see in the admin a patient who never heard back. A send
+that fails for a network or SMTP reason is retried with back-off (django.tasks has no retries
+of its own): the task marks the email "retrying" and enqueues itself again to run later, up
+to BOOKING_EMAIL_MAX_ATTEMPTS attempts, then marks it "failed". Both kinds share that
+machinery (`_send`). Nothing here ever raises: a failed email must never lose or roll back
+the request.
 """
 
 import logging
 import smtplib
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import task
+from django.tasks import Task, task
 from django.utils import timezone
 
 from booking import emails
-from booking.models import ConsultationRequest
+from booking.models import AppointmentEmail, ConsultationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +53,120 @@ def send_patient_acknowledgement(request_id: int, attempt: int = 1) -> str:
     return _deliver(send_patient_acknowledgement, "patient", request_id, attempt)
 
 
+@task
+def send_appointment_email(email_id: int, attempt: int = 1) -> str:
+    """Send one AppointmentEmail (confirmation, update, cancellation, reminder...) once."""
+    return _deliver_appointment_email(email_id, attempt)
+
+
 EMAILS = {
     "staff": ("staff_notification", emails.staff_new_request_email),
     "patient": ("patient_notification", emails.patient_acknowledgement_email),
 }
+
+# Each kind of appointment email and the function that builds it from its AppointmentEmail.
+APPOINTMENT_EMAIL_BUILDERS = {
+    AppointmentEmail.Kind.CONFIRMATION: emails.appointment_email,
+    AppointmentEmail.Kind.UPDATE: emails.appointment_email,
+    AppointmentEmail.Kind.CANCELLATION: emails.appointment_email,
+    AppointmentEmail.Kind.REMINDER: emails.appointment_email,
+    AppointmentEmail.Kind.CHANGE_REQUEST: emails.appointment_change_request_email,
+}
+
+
+# --- One attempt at one email, whichever kind --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """
+    One attempt at sending one email: what to call it in logs (by reference only), how to
+    record its state, and the task and id that try again.
+    """
+
+    task: Task
+    task_arg: int
+    kind: str
+    reference: str
+    number: int
+    record: Callable[..., None]  # record(state, reason="")
+
+
+def _send(attempt: Attempt, build: Callable) -> str:
+    try:
+        build().send()
+    except smtplib.SMTPRecipientsRefused:
+        # The address itself was refused: trying again would not help.
+        return _give_up(attempt, "address refused")
+    except OSError as error:  # smtplib.SMTPException, refused connections, timeouts
+        return _retry_or_give_up(attempt, error)
+    except Exception as error:  # noqa: BLE001 - a bug must show as "failed", not "pending"
+        # Log where it broke but not the exception's message, which may quote personal data.
+        logger.error(
+            "Could not build or send %s email for %s: %s\n%s",
+            attempt.kind,
+            attempt.reference,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        attempt.record(State.FAILED, "could not be built")
+        return State.FAILED
+
+    attempt.record(State.SENT)
+    logger.info(
+        "Sent %s email for %s (attempt %d)", attempt.kind, attempt.reference, attempt.number
+    )
+    return State.SENT
+
+
+def _describe(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
+def _give_up(attempt: Attempt, why: str) -> str:
+    attempt.record(State.FAILED, why)
+    logger.error(
+        "Gave up on %s email for %s after attempt %d: %s",
+        attempt.kind,
+        attempt.reference,
+        attempt.number,
+        why,
+    )
+    return State.FAILED
+
+
+def _retry_or_give_up(attempt: Attempt, error: Exception) -> str:
+    max_attempts = settings.BOOKING_EMAIL_MAX_ATTEMPTS
+    if attempt.number >= max_attempts:
+        return _give_up(attempt, _describe(error))
+
+    delay = retry_delay(attempt.number)
+    logger.warning(
+        "Could not send %s email for %s (attempt %d of %d: %s); retrying in %ds",
+        attempt.kind,
+        attempt.reference,
+        attempt.number,
+        max_attempts,
+        _describe(error),
+        delay.total_seconds(),
+    )
+    # Marked before the retry is queued: with the immediate backend the retry runs inside
+    # enqueue() and records its own outcome, which must not be overwritten afterwards.
+    attempt.record(State.RETRYING, _describe(error))
+    retry = attempt.task
+    if attempt.task.get_backend().supports_defer:
+        retry = attempt.task.using(run_after=timezone.now() + delay)
+    # A backend that cannot defer (the immediate one in development and tests) retries at
+    # once: no sleeping in a web request, and the attempt limit still bounds it.
+    try:
+        retry.enqueue(attempt.task_arg, attempt=attempt.number + 1)
+    except Exception as enqueue_error:  # noqa: BLE001 - the queue itself is down
+        return _give_up(attempt, f"retry not queued ({_describe(enqueue_error)})")
+    return State.RETRYING
+
+
+# --- The emails about a new request ------------------------------------------------------------
 
 
 def _set_state(request_id: int, field: str, state: str) -> None:
@@ -82,7 +197,6 @@ def _deliver(this_task, kind: str, request_id: int, attempt: int) -> str:
         # Deleted (purged spam, say) before the worker got to it: nothing to send.
         logger.info("No %s email: request id=%s no longer exists", kind, request_id)
         return "missing"
-    reference = consultation_request.reference
     state = getattr(consultation_request, field)
     if state in (State.SENT, State.NOT_SENT):
         # A duplicate run (a worker restarted mid-task) never emails twice.
@@ -90,73 +204,85 @@ def _deliver(this_task, kind: str, request_id: int, attempt: int) -> str:
     if not consultation_request.may_be_emailed and _hold_back(request_id, field):
         return State.NOT_SENT
 
-    try:
-        build(consultation_request).send()
-    except smtplib.SMTPRecipientsRefused:
-        # The address itself was refused: trying again would not help.
-        return _give_up(request_id, field, kind, reference, attempt, "address refused")
-    except OSError as error:  # smtplib.SMTPException, refused connections, timeouts
-        return _retry_or_give_up(this_task, request_id, field, kind, reference, attempt, error)
-    except Exception as error:  # noqa: BLE001 - a bug must show as "failed", not "pending"
-        # Log where it broke but not the exception's message, which may quote personal data.
-        logger.error(
-            "Could not build or send %s email for %s: %s\n%s",
-            kind,
-            reference,
-            type(error).__name__,
-            "".join(traceback.format_tb(error.__traceback__)),
-        )
-        _set_state(request_id, field, State.FAILED)
-        return State.FAILED
+    def record(state, reason=""):
+        _set_state(request_id, field, state)
 
-    _set_state(request_id, field, State.SENT)
-    logger.info("Sent %s email for %s (attempt %d)", kind, reference, attempt)
-    return State.SENT
-
-
-def _describe(error: Exception) -> str:
-    code = getattr(error, "smtp_code", None)
-    return f"{type(error).__name__} {code}" if code else type(error).__name__
-
-
-def _give_up(request_id, field, kind, reference, attempt, why) -> str:
-    _set_state(request_id, field, State.FAILED)
-    logger.error("Gave up on %s email for %s after attempt %d: %s", kind, reference, attempt, why)
-    return State.FAILED
-
-
-def _retry_or_give_up(this_task, request_id, field, kind, reference, attempt, error) -> str:
-    max_attempts = settings.BOOKING_EMAIL_MAX_ATTEMPTS
-    if attempt >= max_attempts:
-        return _give_up(request_id, field, kind, reference, attempt, _describe(error))
-
-    delay = retry_delay(attempt)
-    logger.warning(
-        "Could not send %s email for %s (attempt %d of %d: %s); retrying in %ds",
-        kind,
-        reference,
-        attempt,
-        max_attempts,
-        _describe(error),
-        delay.total_seconds(),
+    return _send(
+        Attempt(this_task, request_id, kind, consultation_request.reference, attempt, record),
+        lambda: build(consultation_request),
     )
-    # Marked before the retry is queued: with the immediate backend the retry runs inside
-    # enqueue() and records its own outcome, which must not be overwritten afterwards.
-    _set_state(request_id, field, State.RETRYING)
-    retry = this_task
-    if this_task.get_backend().supports_defer:
-        retry = this_task.using(run_after=timezone.now() + delay)
-    # A backend that cannot defer (the immediate one in development and tests) retries at
-    # once: no sleeping in a web request, and the attempt limit still bounds it.
-    try:
-        retry.enqueue(request_id, attempt=attempt + 1)
-    except Exception as enqueue_error:  # noqa: BLE001 - the queue itself is down
-        return _give_up(
-            request_id,
-            field,
-            kind,
-            reference,
-            attempt,
-            f"retry not queued ({_describe(enqueue_error)})",
+
+
+# --- The emails about an appointment -----------------------------------------------------------
+
+
+def _claim(email_id: int) -> AppointmentEmail | None:
+    """
+    Take the email for this run, or None if it isn't this run's to send: already sent,
+    being sent by another worker, given up, not due yet, or no longer wanted.
+
+    One conditional UPDATE (waiting or retrying → sending) claims it, so of two workers, or
+    two copies of the task, exactly one sends. The request is locked first (the order
+    booking.services takes too), and whether the email is still wanted is decided under
+    that lock: a change that commits first is seen here, and one that comes after finds the
+    email "sending" and leaves it be.
+    """
+    with transaction.atomic():
+        request_id = (
+            AppointmentEmail.objects.filter(pk=email_id)
+            .values_list("request_id", flat=True)
+            .first()
         )
-    return State.RETRYING
+        if request_id is None:
+            return None
+        consultation_request = (
+            ConsultationRequest.objects.select_for_update(of=("self",))
+            .select_related("appointment_clinic", "appointment_with")
+            .filter(pk=request_id)
+            .first()
+        )
+        claimed = AppointmentEmail.objects.filter(
+            pk=email_id,
+            state__in=AppointmentEmail.UNSENT_STATES,
+            due_at__lte=timezone.now(),
+        ).update(state=AppointmentEmail.State.SENDING)
+        if not claimed or consultation_request is None:
+            return None
+        appointment_email = AppointmentEmail.objects.get(pk=email_id)
+        appointment_email.request = consultation_request
+        reason = appointment_email.reason_not_to_send()
+        if reason:
+            _record_appointment_email(email_id, AppointmentEmail.State.NOT_SENT, reason)
+            logger.info(
+                "Did not send %s email for %s: %s",
+                appointment_email.kind,
+                consultation_request.reference,
+                reason,
+            )
+            return None
+    return appointment_email
+
+
+def _record_appointment_email(email_id: int, state: str, reason: str = "") -> None:
+    sent_at = timezone.now() if state == AppointmentEmail.State.SENT else None
+    AppointmentEmail.objects.filter(pk=email_id).update(
+        state=state, state_reason=reason, sent_at=sent_at
+    )
+
+
+def _deliver_appointment_email(email_id: int, attempt: int) -> str:
+    appointment_email = _claim(email_id)
+    if appointment_email is None:
+        return "not claimed"
+    build = APPOINTMENT_EMAIL_BUILDERS[appointment_email.kind]
+    return _send(
+        Attempt(
+            send_appointment_email,
+            email_id,
+            appointment_email.kind,
+            appointment_email.request.reference,
+            attempt,
+            lambda state, reason="": _record_appointment_email(email_id, state, reason),
+        ),
+        lambda: build(appointment_email),
+    )

@@ -198,11 +198,14 @@ def confirmation_url(consultation_request: ConsultationRequest) -> str:
     return reverse("booking:confirmation", kwargs={"signed_reference": signed})
 
 
-def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+def too_many_requests(
+    request: HttpRequest, *, retry_after: int, sending: bool = True
+) -> HttpResponse:
+    """The rate limit's page; `sending` says the refused request sent something (a form)."""
     response = render(
         request,
         "429.html",
-        {"retry_minutes": max(1, math.ceil(retry_after / 60))},
+        {"retry_minutes": max(1, math.ceil(retry_after / 60)), "sending": sending},
         status=429,
     )
     response["Retry-After"] = str(retry_after)

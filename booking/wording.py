@@ -22,9 +22,11 @@ def respond_by_text(
     respond_by: datetime.datetime | None, *, relative: bool = False, now=None
 ) -> str:
     """
-    The response target as a day: "by the end of Thursday 26 November". The clinics' opening
-    hours aren't known, so a time ("by 05:00", for a request sent at night) would promise
-    what nobody can keep.
+    The response target as a day: "by the end of Thursday 26 November". The target falls on
+    a day the chosen clinic is open, within its hours (booking.working_hours), or on a
+    working day when its hours aren't entered, so the day is one the patient can rely on.
+    The time isn't given: it is when the clinic's work on the request must be done, and
+    the patient may hear from us at any time that day.
 
     With `relative` (the confirmation page, seen the day it is sent), today and tomorrow say so:
     "by the end of tomorrow (Friday 27 November)". Never in an email, which may be read

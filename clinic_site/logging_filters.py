@@ -21,8 +21,8 @@ EMAIL_PATTERN = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.U
 # 7386-0464", "+44 7700 900123", "07700900123". Dates, times, IP addresses and ids stay.
 PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+\d|\(?0)(?:[ \-()]{0,2}\d){8,14}(?!\w)")
 # Paths whose next segment is a signed or one-time token: the confirmation page's signed
-# reference. A new URL that carries one adds its prefix here.
-SECRET_URL_PREFIXES = ("/book/thank-you/",)
+# reference, the appointment link's token. A new URL that carries one adds its prefix here.
+SECRET_URL_PREFIXES = ("/book/thank-you/", "/book/appointment/")
 SECRET_IN_URL_PATTERN = re.compile(
     "(?P<prefix>" + "|".join(map(re.escape, SECRET_URL_PREFIXES)) + r")[^/\s?#\"']+"
 )

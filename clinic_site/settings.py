@@ -56,6 +56,15 @@ def env_int(name, default):
     return int(os.environ.get(name) or default)
 
 
+def env_rate(name, default):
+    """A rate limit like "5/10m" or "off" (booking/ratelimit.py reads it)."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"\s*(off|0|[1-9]\d*\s*/\s*([1-9]\d*)?\s*[smhd])\s*", value, re.I):
+        # Checked here so a typo stops the server at start-up, not at a patient's first visit.
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate: use e.g. 5/10m, 10/1h or off.")
+    return value
+
+
 def url_origin(url):
     """["https://media.example.com"] for an absolute URL (for the CSP); [] for a path."""
     parts = urlsplit(url)
@@ -441,12 +450,10 @@ CLINIC_PHONE = "020 7386 0464"
 # "5/10m": five consultation requests per client (IP address, IPv6 per /64) per ten
 # minutes; units s, m, h, d; "off" disables the limit (load tests). Counted in the
 # "ratelimit" cache (above), one limit across workers and servers. booking/ratelimit.py explains.
-BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT") or "5/10m"
-if not re.fullmatch(r"\s*(off|0|[1-9]\d*\s*/\s*([1-9]\d*)?\s*[smhd])\s*", BOOKING_RATE_LIMIT, re.I):
-    # Checked here so a typo stops the server at start-up, not at a patient's first booking.
-    raise ImproperlyConfigured(
-        f"BOOKING_RATE_LIMIT={BOOKING_RATE_LIMIT!r} is not a rate: use e.g. 5/10m, 10/1h or off."
-    )
+BOOKING_RATE_LIMIT = env_rate("BOOKING_RATE_LIMIT", "5/10m")
+# Visits to and answers from the appointment links in patients' emails, per client, in the same
+# syntax: a patient needs two or three; a guesser of links is stopped long before finding one.
+BOOKING_CHANGE_LINK_RATE_LIMIT = env_rate("BOOKING_CHANGE_LINK_RATE_LIMIT", "20/10m")
 # A form sent sooner than this after it was shown is flagged as likely spam; 0 disables.
 BOOKING_MIN_SECONDS = env_int("BOOKING_MIN_SECONDS", 3)
 # How long a shown form's one-time token is good for (booking/tokens.py). An older one never
@@ -455,6 +462,11 @@ BOOKING_FORM_TOKEN_MAX_AGE = env_int("BOOKING_FORM_TOKEN_MAX_AGE", 4 * 60 * 60)
 # Working hours a new request should be answered within; clinical priority sooner.
 BOOKING_RESPONSE_HOURS = env_int("BOOKING_RESPONSE_HOURS", 24)
 BOOKING_PRIORITY_RESPONSE_HOURS = env_int("BOOKING_PRIORITY_RESPONSE_HOURS", 4)
+# Appointments: how long one lasts (the end time in the patient's calendar file) and how
+# many hours before it the reminder email goes (0: no reminders). Reminders wait in the
+# database task queue, so they need the database task backend (the default).
+BOOKING_APPOINTMENT_MINUTES = env_int("BOOKING_APPOINTMENT_MINUTES", 30)
+BOOKING_REMINDER_HOURS = env_int("BOOKING_REMINDER_HOURS", 24)
 # Request bodies over this size answer 400 (templates/400.html) before any view runs. The
 # largest booking form is about 30 KB (2,000 characters of percent-encoded UTF-8); 256 KB
 # leaves room for long articles edited in the admin.

@@ -60,13 +60,18 @@ QUERY_BUDGET = 4
 # Pages that show more kinds of content, each a query of its own: the clinicians who perform
 # a treatment, and who see patients at a clinic (1 each); a treatment's FAQs (1); the
 # consultation fee and cancellation terms beside the booking form (1: treatment, clinic and
-# booking pages); a clinic's opening hours and its closures (2).
+# booking pages); a clinic's opening hours and its closures (2); the opening hours of the
+# clinics in the booking form, which decide the days and times of day it offers (1: every page
+# with the form).
 EXTRA_QUERIES = {
-    "/treatments/milia/": 1 + 1 + 1,
-    "/treatments/laser-treatment/": 1 + 1 + 1,
-    "/clinics/london/": 1 + 1 + 2,
-    "/book/": 1,
-    "/book/?treatment=milia": 1,
+    ARTICLE: 1,
+    "/treatments/milia/": 1 + 1 + 1 + 1,
+    "/treatments/laser-treatment/": 1 + 1 + 1 + 1,
+    "/clinics/london/": 1 + 1 + 2 + 1,
+    "/team/dr-ross-perry/": 1,
+    "/faqs/": 1,
+    "/book/": 1 + 1,
+    "/book/?treatment=milia": 1 + 1,
 }
 
 
@@ -384,10 +389,12 @@ def test_booking_post_queues_its_emails_and_sends_none_while_the_patient_waits(
     data = sidebar_booking(page.content.decode(), clinic="london")
     consent.current_texts()  # stored once, by the first request to agree to them
 
-    # clinic, treatment, whether the clinic offers it, the consent texts on show; then one
-    # transaction (a savepoint here, inside the test's own): the insert, and in a savepoint of
-    # its own a queued task row for each email. Nothing is left to do when it commits.
-    with django_assert_num_queries(11), django_capture_on_commit_callbacks() as callbacks:
+    # the clinics with their opening hours and closures (for the preferred times and the
+    # response target), treatment, whether the clinic offers it, the consent texts on show;
+    # then one transaction (a savepoint here, inside the test's own): the insert, and in a
+    # savepoint of its own a queued task row for each email. Nothing is left to do when it
+    # commits.
+    with django_assert_num_queries(13), django_capture_on_commit_callbacks() as callbacks:
         sent = patient.post("/book/", data)
 
     assert callbacks == []

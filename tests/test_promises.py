@@ -83,8 +83,9 @@ PRIVACY_NOTICE = {
     "Staff linked to a clinic see only that clinic’s requests and those with no clinic "
     "preference.": CLINIC_SCOPING,
     "Our emails to you and to our team contain only your request’s reference, when you sent "
-    "it, the clinic you chose, how and when we aim to contact you, our contact details and "
-    "links to our website.": (
+    "it, the clinic you chose, how and when we aim to contact you, your appointment’s time and "
+    "place, who you will see and any change you ask for, how to get to the clinic, our fees "
+    "and cancellation terms, our contact details and links to our website.": (
         f"{EMAILS}::test_every_email_says_what_emails_contain_in_the_privacy_notices_words",
         *NO_HEALTH_DETAILS_IN_EMAILS,
     ),

@@ -1,11 +1,13 @@
 """Small formatting helpers shared by the queue, the request page and the CSV export."""
 
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from booking.models import ConsultationRequest
+from booking.preferred_times import preferences_in_words
 
 Status = ConsultationRequest.Status
 
@@ -41,6 +43,12 @@ def clinic_label(obj) -> str:
 
 def treatment_label(obj) -> str:
     return str(obj.treatment) if obj.treatment_id else "Not sure"
+
+
+@admin.display(description="can come")
+def preferred_times_label(obj) -> str:
+    """ "Mondays and Saturdays, mornings"; "Any time" when the patient chose none."""
+    return preferences_in_words(obj.preferred_days, obj.preferred_periods)
 
 
 def status_badge(obj) -> str:
@@ -79,3 +87,17 @@ def other_requests_list(obj, others) -> str:
             ),
         ),
     )
+
+
+# What the patient asked through their appointment link, as the queue and request page say it.
+CHANGE_REQUEST_FLAGS = {
+    ConsultationRequest.ChangeRequest.CANCEL: "Patient asked to cancel",
+    ConsultationRequest.ChangeRequest.NEW_TIME: "Patient asked for another time",
+}
+
+
+def change_request_flag(obj) -> str:
+    """The patient's pending change request as a flag, or "" when there is none."""
+    if not obj.change_request:
+        return ""
+    return flag("change", CHANGE_REQUEST_FLAGS[obj.change_request])

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.utils import timezone
 
-from booking.admin.display import clinic_label, treatment_label
+from booking.admin.display import clinic_label, preferred_times_label, treatment_label
 from booking.models import staff_name
 from clinic_site.phones import phone_for_people
 
@@ -33,7 +33,8 @@ EXPORT_COLUMNS = [
     "Phone",
     "Email",
     "Contact by",
-    "Best time to call",
+    "Can come",
+    "Note about times",
     "Assigned to",
     "Appointment",
     "Appointment clinic",
@@ -65,6 +66,7 @@ def export_row(obj) -> list:
         phone_for_people(obj.phone) if obj.phone else "",
         obj.email,
         obj.get_contact_method_display(),
+        preferred_times_label(obj),
         obj.best_time_to_call,
         staff_name(obj.assigned_to, nobody=""),
         when(obj.appointment_at),

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from booking.models import ConsultationRequest, StaffProfile, staff_name
+from booking.preferred_times import Day, TimeOfDay
 from pages.models import Clinic, Treatment
 
 Status = ConsultationRequest.Status
@@ -176,3 +177,55 @@ class TreatmentFilter(RelatedFilter):
             *((str(treatment.pk), str(treatment)) for treatment in Treatment.objects.all()),
             ("none", "Not sure"),
         ]
+
+
+class PreferredTimesFilter(admin.SimpleListFilter):
+    """
+    Requests from patients who can come on a day (or at a time of day): those who chose it,
+    and those who left the question blank, which means any.
+    """
+
+    field = ""  # preferred_days or preferred_periods
+    codes: type = Day
+
+    def lookups(self, request, model_admin):
+        return self.codes.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in self.codes.values:
+            # The codes are never part of one another ("mon", "morning"), so `contains` is exact.
+            return queryset.filter(Q(**{f"{self.field}__contains": value}) | Q(**{self.field: ""}))
+        return queryset
+
+
+class PreferredDayFilter(PreferredTimesFilter):
+    title = "can come on"
+    parameter_name = "day"
+    field = "preferred_days"
+    codes = Day
+
+
+class PreferredTimeOfDayFilter(PreferredTimesFilter):
+    title = "time of day"
+    parameter_name = "time_of_day"
+    field = "preferred_periods"
+    codes = TimeOfDay
+
+
+class ChangeRequestFilter(admin.SimpleListFilter):
+    """Requests whose patient asked, through their appointment link, to cancel or move it."""
+
+    title = "patient asked"
+    parameter_name = "change"
+
+    def lookups(self, request, model_admin):
+        return [("any", "Any change"), *ConsultationRequest.ChangeRequest.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any":
+            return queryset.exclude(change_request="")
+        if value in ConsultationRequest.ChangeRequest.values:
+            return queryset.filter(change_request=value)
+        return queryset

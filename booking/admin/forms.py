@@ -5,7 +5,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 
 from booking.models import ConsultationRequest, staff_name
-from pages.models import Clinic
+from pages.models import Clinic, TeamMember
 
 Status = ConsultationRequest.Status
 
@@ -35,6 +35,20 @@ class TriageForm(forms.ModelForm):
         required=False,
         help_text="Needed to book.",
     )
+    booked_team_member = forms.ModelChoiceField(
+        label="Team member",
+        queryset=TeamMember.objects.published(),
+        required=False,
+        empty_label="Not named",
+        help_text="Optional: who the patient will see. Their name and role go in the emails.",
+    )
+    email_patient = forms.BooleanField(
+        label="Email the patient about this change",
+        required=False,
+        initial=True,
+        help_text="For booking, changing or cancelling an appointment: the confirmation, "
+        "update or cancellation, and the reminder. Untick to send none of them.",
+    )
     status_note = forms.CharField(
         label="Note for the history",
         required=False,
@@ -49,6 +63,7 @@ class TriageForm(forms.ModelForm):
         "outcome": "close_outcome",
         "appointment_at": "appointment_time",
         "appointment_clinic": "booked_clinic",
+        "appointment_with": "booked_team_member",
     }
 
     class Meta:
@@ -71,6 +86,8 @@ class TriageForm(forms.ModelForm):
             self.fields["booked_clinic"].initial = (
                 self.instance.appointment_clinic_id or self.instance.clinic_id
             )
+        if "booked_team_member" in self.fields:
+            self.fields["booked_team_member"].initial = self.instance.appointment_with_id
 
     def allowed(self):
         return self.instance.allowed_transitions()
@@ -91,6 +108,7 @@ class TriageForm(forms.ModelForm):
         outcome = cleaned.get("close_outcome") or ""
         appointment_at = cleaned.get("appointment_time")
         appointment_clinic = cleaned.get("booked_clinic")
+        appointment_with = cleaned.get("booked_team_member")
         if not status:
             if outcome:
                 self.add_error("new_status", "Choose “Closed” to record an outcome.")
@@ -98,17 +116,20 @@ class TriageForm(forms.ModelForm):
                 self.add_error("new_status", "Choose “Booked” to record an appointment.")
             return cleaned
         if status != Status.BOOKED:
-            # The clinic is filled in for convenience; only a time means staff meant it.
-            appointment_clinic = None
+            # The clinic and team member are filled in for convenience; only a time means
+            # staff meant them.
+            appointment_clinic = appointment_with = None
         try:
             self.instance.check_transition(
                 status,
                 outcome=outcome,
                 appointment_at=appointment_at,
                 appointment_clinic=appointment_clinic,
+                appointment_with=appointment_with,
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
                 self.add_error(self.ERROR_FIELDS.get(field), field_errors)
         cleaned["booked_clinic"] = appointment_clinic
+        cleaned["booked_team_member"] = appointment_with
         return cleaned

@@ -1,10 +1,10 @@
-"""The request page's internal notes (append-only) and history (read-only)."""
+"""The request page's internal notes (append-only), appointment emails and history (read-only)."""
 
 from django import forms
 from django.contrib import admin
 
 from booking.admin.display import local_time
-from booking.models import RequestEvent, RequestNote, staff_name
+from booking.models import AppointmentEmail, RequestEvent, RequestNote, staff_name
 
 
 class RequestNoteInline(admin.TabularInline):
@@ -43,16 +43,11 @@ class RequestNoteInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class RequestEventInline(admin.TabularInline):
-    """The request's history: read-only, oldest first."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows staff see but never add, change or delete here."""
 
-    model = RequestEvent
-    fields = ["when", "actor_name", "what", "note"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "history entry"
-    verbose_name_plural = "history"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -62,6 +57,16 @@ class RequestEventInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RequestEventInline(ReadOnlyInline):
+    """The request's history: read-only, oldest first."""
+
+    model = RequestEvent
+    fields = ["when", "actor_name", "what", "note"]
+    readonly_fields = fields
+    verbose_name = "history entry"
+    verbose_name_plural = "history"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -77,3 +82,30 @@ class RequestEventInline(admin.TabularInline):
     @admin.display(description="what")
     def what(self, event):
         return event.describe()
+
+
+class AppointmentEmailInline(ReadOnlyInline):
+    """The emails about the request's appointment and what became of each: read-only."""
+
+    model = AppointmentEmail
+    fields = ["kind", "for_appointment_at", "state_and_reason", "due", "sent"]
+    readonly_fields = fields
+    verbose_name = "appointment email"
+    verbose_name_plural = "appointment emails"
+
+    @admin.display(description="for the appointment at")
+    def for_appointment_at(self, email):
+        return local_time(email.appointment_at) if email.appointment_at else "—"
+
+    @admin.display(description="state")
+    def state_and_reason(self, email):
+        label = email.get_state_display()
+        return f"{label}: {email.state_reason}" if email.state_reason else label
+
+    @admin.display(description="due")
+    def due(self, email):
+        return local_time(email.due_at)
+
+    @admin.display(description="sent")
+    def sent(self, email):
+        return local_time(email.sent_at) if email.sent_at else "—"

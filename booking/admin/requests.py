@@ -23,10 +23,12 @@ from booking.admin.actions import (
 from booking.admin.consent_texts import consent_wording_text, privacy_notice_text
 from booking.admin.display import (
     age_in_words,
+    change_request_flag,
     clinic_label,
     flag,
     local_time,
     other_requests_list,
+    preferred_times_label,
     status_badge,
     time_ago,
     treatment_label,
@@ -34,15 +36,18 @@ from booking.admin.display import (
 from booking.admin.exports import export_csv
 from booking.admin.filters import (
     AssigneeFilter,
+    ChangeRequestFilter,
     ClinicFilter,
     EmailProblemFilter,
     OverdueFilter,
+    PreferredDayFilter,
+    PreferredTimeOfDayFilter,
     PriorityFilter,
     StatusFilter,
     TreatmentFilter,
 )
 from booking.admin.forms import TriageForm
-from booking.admin.inlines import RequestEventInline, RequestNoteInline
+from booking.admin.inlines import AppointmentEmailInline, RequestEventInline, RequestNoteInline
 from booking.models import (
     NOTIFICATION_FIELDS,
     ConsultationRequest,
@@ -64,7 +69,7 @@ Status = ConsultationRequest.Status
 PATIENT_FIELDS = [
     ("reference", "received"),
     ("full_name", "phone_link", "email_link"),
-    ("contact_method", "best_time_to_call"),
+    ("contact_method", preferred_times_label, "best_time_to_call"),
 ]
 ASKED_FIELDS = [
     ("clinic_name", "treatment_name", "recent_change"),
@@ -79,7 +84,8 @@ RECORD_FIELDS = [
 TRIAGE_FIELDS = [("status_summary", "respond_by_summary"), ("assigned_to", "is_clinical_priority")]
 STATUS_FORM_FIELDS = [
     ("new_status", "close_outcome"),
-    ("appointment_time", "booked_clinic"),
+    ("appointment_time", "booked_clinic", "booked_team_member"),
+    "email_patient",
     "status_note",
 ]
 EDITABLE_FIELDS = {"assigned_to", "is_clinical_priority"}
@@ -107,10 +113,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         StatusFilter,
         PriorityFilter,
         OverdueFilter,
+        ChangeRequestFilter,
         AssigneeFilter,
         EmailProblemFilter,
         ClinicFilter,
         TreatmentFilter,
+        PreferredDayFilter,
+        PreferredTimeOfDayFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["reference", "full_name", "email", "phone"]
@@ -133,7 +142,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             {
                 "fields": STATUS_FORM_FIELDS,
                 "description": "Closing needs an outcome; booking needs the appointment "
-                "time and clinic. The change and your note go into the history below.",
+                "time and clinic. Booking, changing or cancelling an appointment emails the "
+                "patient unless you untick the box. The change and your note go into the "
+                "history below.",
             },
         ),
         ("Other requests from this patient", {"fields": ["duplicates"]}),
@@ -141,7 +152,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         ("Emails and record", {"fields": RECORD_FIELDS, "classes": ["collapse"]}),
     ]
     form = TriageForm
-    inlines = [RequestNoteInline, RequestEventInline]
+    inlines = [RequestNoteInline, AppointmentEmailInline, RequestEventInline]
     list_select_related = ["clinic", "treatment", "assigned_to"]
     ordering = ["-is_clinical_priority", "created_at"]
     actions = [
@@ -214,6 +225,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_display(self, obj):
+        if obj.change_request:
+            return format_html("{} {}", status_badge(obj), change_request_flag(obj))
         return status_badge(obj)
 
     @admin.display(description="waiting", ordering="-created_at")
@@ -269,6 +282,12 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     " {} at {}", local_time(obj.appointment_at), obj.appointment_clinic or "—"
                 )
             )
+        if obj.change_request:
+            parts.append(
+                format_html(
+                    " {} on {}", change_request_flag(obj), local_time(obj.change_requested_at)
+                )
+            )
         return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description="respond by")
@@ -320,6 +339,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     outcome=data.get("close_outcome") or "",
                     appointment_at=data.get("appointment_time"),
                     appointment_clinic=data.get("booked_clinic"),
+                    appointment_with=data.get("booked_team_member"),
+                    email_patient=data.get("email_patient", True),
                 )
         except ValidationError as error:
             # Someone else changed the request between this form loading and being sent.

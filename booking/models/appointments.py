@@ -40,6 +40,8 @@ class AppointmentEmail(models.Model):
         NOT_SENT = "not_sent", "Not sent"
 
     UNSENT_STATES = (State.PENDING, State.RETRYING)
+    # The emails that describe the appointment as booked: a later version supersedes them.
+    BOOKED_KINDS = (Kind.CONFIRMATION, Kind.UPDATE, Kind.REMINDER)
 
     request = models.ForeignKey(
         ConsultationRequest, on_delete=models.CASCADE, related_name="appointment_emails"
@@ -73,3 +75,35 @@ class AppointmentEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.request}"
+
+    def reason_not_to_send(self, now=None) -> str:
+        """
+        Why this email should no longer go, as staff read it; "" if it should. Asked at
+        send time (booking.tasks), so a reminder written weeks ago follows what happened
+        since: rebooked, cancelled, closed, anonymised.
+        """
+        consultation_request = self.request
+        now = now or timezone.now()
+        if not consultation_request.may_be_emailed:
+            return "the request emails nobody (spam or anonymised)"
+        if (
+            self.kind == self.Kind.CANCELLATION
+            and consultation_request.appointment_uid != self.appointment_uid
+        ):
+            # Booked afresh since: the email would show the new booking's clinic with the
+            # old time, and the new confirmation tells the patient where they stand.
+            return "superseded by a new booking"
+        if self.kind in self.BOOKED_KINDS:
+            if consultation_request.status != ConsultationRequest.Status.BOOKED:
+                return "the appointment was cancelled or the request closed"
+            if (
+                consultation_request.appointment_uid,
+                consultation_request.appointment_sequence,
+            ) != (
+                self.appointment_uid,
+                self.sequence,
+            ):
+                return "superseded by a later change"
+            if self.kind == self.Kind.REMINDER and consultation_request.appointment_at <= now:
+                return "the appointment time has passed"
+        return ""

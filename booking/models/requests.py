@@ -56,7 +56,10 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return self.order_by("-is_clinical_priority", "created_at", "pk")
 
     def counts_by_clinic(self, now=None):
-        """{clinic id or None: {"new": n, "overdue": n, "priority": n}} for the admin home."""
+        """
+        {clinic id or None: {"new": n, "overdue": n, "priority": n, "change_requested": n}}
+        for the admin home.
+        """
         now = now or timezone.now()
         is_new = Q(status=ConsultationRequest.Status.NEW)
         is_open = ~Q(status__in=ConsultationRequest.CLOSED_STATUSES)
@@ -67,6 +70,7 @@ class ConsultationRequestQuerySet(models.QuerySet):
                 new=Count("pk", filter=is_new),
                 overdue=Count("pk", filter=is_new & Q(respond_by__lt=now)),
                 priority=Count("pk", filter=is_open & Q(is_clinical_priority=True)),
+                change_requested=Count("pk", filter=is_open & ~Q(change_request="")),
             )
         )
         return {row.pop("clinic"): row for row in rows}
@@ -280,11 +284,19 @@ class ConsultationRequest(models.Model):
         return self.TRANSITIONS.get(self.status, ())
 
     def check_transition(
-        self, status, *, outcome="", appointment_at=None, appointment_clinic=None
+        self,
+        status,
+        *,
+        outcome="",
+        appointment_at=None,
+        appointment_clinic=None,
+        appointment_with=None,
     ) -> None:
         """
         Raise ValidationError (keyed by field) unless this request may move to `status`
-        with these details: closing needs an outcome, booking needs a time and a clinic.
+        with these details: closing needs an outcome, booking needs a time and a clinic,
+        and the team member seen, if named, must be published and (when their profile
+        lists clinics) work at that clinic.
         """
         Status = self.Status
         if status not in Status.values:
@@ -314,8 +326,22 @@ class ConsultationRequest(models.Model):
                 errors["appointment_at"] = "The appointment can’t be in the past."
             if appointment_clinic is None:
                 errors["appointment_clinic"] = "Choose the clinic the appointment is at."
+            if appointment_with is not None:
+                if not appointment_with.is_published:
+                    errors["appointment_with"] = (
+                        f"{appointment_with} has no published profile: choose someone else "
+                        "or nobody."
+                    )
+                elif appointment_clinic is not None and not appointment_with.works_at(
+                    appointment_clinic
+                ):
+                    errors["appointment_with"] = (
+                        f"{appointment_with} doesn’t work at {appointment_clinic}."
+                    )
         elif appointment_at is not None or appointment_clinic is not None:
             errors["appointment_at"] = "Enter an appointment only when booking."
+        elif appointment_with is not None:
+            errors["appointment_with"] = "Choose a team member only when booking."
         if errors:
             raise ValidationError(errors)
 

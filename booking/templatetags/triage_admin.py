@@ -14,8 +14,9 @@ register = template.Library()
 @register.inclusion_tag("admin/booking/triage_summary.html", takes_context=True)
 def triage_summary(context):
     """
-    New, overdue and clinical-priority counts for each clinic the user covers (and for
-    requests with no clinic preference), each linking to the queue filtered to match.
+    New, overdue, clinical-priority and change-request counts for each clinic the user
+    covers (and for requests with no clinic preference), each linking to the queue filtered
+    to match.
     """
     user = context["request"].user
     if not user.has_perm("booking.view_consultationrequest"):
@@ -44,12 +45,14 @@ def triage_summary(context):
             "overdue_url": url(overdue="yes"),
             "priority": numbers.get("priority", 0),
             "priority_url": url(priority="yes"),
+            "change_requested": numbers.get("change_requested", 0),
+            "change_requested_url": url(change="any"),
         }
 
     rows = [row(str(clinic), str(clinic.pk), counts.get(clinic.pk, {})) for clinic in clinics]
     rows.append(row("No preference", "none", counts.get(None, {})))
     totals = {
         key: sum(numbers[key] for numbers in counts.values())
-        for key in ("new", "overdue", "priority")
+        for key in ("new", "overdue", "priority", "change_requested")
     }
     return {"rows": rows, "total": row("All", None, totals)}

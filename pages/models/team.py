@@ -131,6 +131,11 @@ class TeamMember(Content, MarkdownBody):
     def get_absolute_url(self):
         return reverse("pages:team_member_detail", kwargs={"slug": self.slug})
 
+    def works_at(self, clinic) -> bool:
+        """Whether patients can see them at `clinic`: listed there, or no clinics listed yet."""
+        clinic_ids = set(self.clinics.values_list("pk", flat=True))
+        return not clinic_ids or clinic.pk in clinic_ids
+
     def clean(self):
         super().clean()
         self.registration_number = "".join(self.registration_number.split()).upper()

@@ -231,10 +231,10 @@ def test_contact_method_must_be_phone_or_email(value):
     assert error_for("contact_method", value) == "Tell us how you would like us to contact you"
 
 
-def test_best_time_to_call_is_optional_and_limited():
+def test_note_about_times_is_optional_and_limited():
     assert bound_form(best_time_to_call="").is_valid()
     assert error_for("best_time_to_call", "x" * 101) == (
-        "The best time to call must be 100 characters or fewer"
+        "Your note about times must be 100 characters or fewer"
     )
 
 

@@ -95,8 +95,10 @@ def test_counts_by_clinic(bristol):
     make_request(clinic=bristol, status=Status.CONTACTED, respond_by=now - timedelta(hours=1))
     make_request(clinic=bristol, status=Status.SPAM, respond_by=now - timedelta(hours=1))
     make_request(clinic=None, is_clinical_priority=True, status=Status.BOOKED)
+    make_request(clinic=bristol, status=Status.BOOKED, change_request="cancel")
+    make_request(clinic=bristol, status=Status.CLOSED, outcome="attended", change_request="cancel")
 
     assert ConsultationRequest.objects.counts_by_clinic(now) == {
-        bristol.pk: {"new": 3, "overdue": 2, "priority": 1},
-        None: {"new": 0, "overdue": 0, "priority": 1},
+        bristol.pk: {"new": 3, "overdue": 2, "priority": 1, "change_requested": 1},
+        None: {"new": 0, "overdue": 0, "priority": 1, "change_requested": 0},
     }

@@ -44,7 +44,9 @@ def test_book_page_shows_the_form_with_the_phone_number(client):
         "Preferred clinic",
         "Treatment or concern",
         "How should we contact you?",
-        "Best time to call (optional)",
+        "Which days can you usually come? (optional)",
+        "What times of day? (optional)",
+        "Anything else about times? (optional)",
         "Message (optional)",
         "I am 18 or over",
     ):
@@ -347,8 +349,9 @@ def test_sending_a_request_takes_a_fixed_small_number_of_queries(client, django_
     make_treatment("Moles")
     data = booking_form_data(clinic="london", treatment="moles")
     consent.current_texts()  # stored once, by the first request to agree to them
-    # clinic, treatment, whether the clinic offers it, the consent texts on show; savepoint,
-    # insert, release.
-    with django_assert_num_queries(7):
+    # the clinics with their opening hours and closures (for the preferred times and the
+    # response target), treatment, whether the clinic offers it, the consent texts on show;
+    # savepoint, insert, release.
+    with django_assert_num_queries(9):
         response = client.post("/book/", data)
     assert response.status_code == 302
