@@ -232,6 +232,7 @@ def clinic_facts(clinic, fees_and_terms: FeesAndTerms) -> dict:
         "accessibility_note": clinic.accessibility_note,
         "fee": format_pounds(fee.amount),
         "fee_includes": fee.includes,
+        "what_to_bring": fees_and_terms.what_to_bring,
         "cancellation_terms": fees_and_terms.cancellation_terms,
         "terms_url": settings.SITE_URL + terms_path if terms_path else "",
     }

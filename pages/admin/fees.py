@@ -46,9 +46,10 @@ class FeesAndTermsAdmin(SingletonAdmin):
         (
             "Consultation",
             {
-                "fields": ["consultation_fee", "consultation_fee_includes"],
+                "fields": ["consultation_fee", "consultation_fee_includes", "what_to_bring"],
                 "description": "Shown beside the booking form on treatment and clinic pages "
-                "and on the booking page. A clinic with a different fee sets its own.",
+                "and on the booking page (what to bring: in appointment emails only). A "
+                "clinic with a different fee sets its own.",
             },
         ),
         ("Cancellation", {"fields": ["cancellation_terms"]}),

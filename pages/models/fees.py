@@ -44,6 +44,12 @@ class FeesAndTerms(models.Model):
         help_text="For example: how long it lasts, who you see, and whether the fee counts "
         "towards the treatment.",
     )
+    what_to_bring = models.TextField(
+        "what to bring to a consultation",
+        blank=True,
+        help_text="Shown in the emails confirming and reminding patients of an appointment, "
+        "for example a list of their medicines. Empty: not shown.",
+    )
     cancellation_terms = models.TextField(
         "cancellation terms (short form)",
         blank=True,

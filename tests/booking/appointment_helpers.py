@@ -27,6 +27,7 @@ HEALTH_DETAILS = [MESSAGE, NOTE_ABOUT_TIMES, TREATMENT, "bled", "priority", "Pri
 
 FEE_INCLUDES = "A 30-minute consultation with a doctor, with a written treatment plan."
 TERMS = "Please give us 48 hours' notice if you need to cancel."
+WHAT_TO_BRING = "A list of the medicines you take."
 
 
 def full_clinic():
@@ -38,6 +39,7 @@ def fees():
         consultation_fee=Decimal("150"),
         consultation_fee_includes=FEE_INCLUDES,
         cancellation_terms=TERMS,
+        what_to_bring=WHAT_TO_BRING,
     )
 
 

@@ -20,6 +20,7 @@ from tests.booking.admin_helpers import change_url, submit_change_form
 from tests.booking.appointment_helpers import (
     FEE_INCLUDES,
     HEALTH_DETAILS,
+    WHAT_TO_BRING,
     book,
     calendar_of,
     days_ahead,
@@ -79,6 +80,7 @@ def test_booking_emails_the_patient_a_confirmation_with_time_place_fee_and_terms
         assert "Step-free access: yes" in body and "Accessible toilet: no" in body
         assert "£150" in body
         assert FEE_INCLUDES in body
+        assert "What to bring:" in body and WHAT_TO_BRING in body
         assert "give us 48 hours" in body
         assert "Dr Ada Lovelace, Consultant dermatologist" in body
         assert request.reference in body
