@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Settings for one-off management commands that need no real secret (checks in lint).
 CHECK_ENV := DJANGO_SECRET_KEY=lint-only-not-secret
 
-.PHONY: help run dev test lint format bench bench-cpu css audit worker clean
+.PHONY: help run dev test lint format bench bench-cpu bench-insights css audit worker clean
 
 help:
 	@echo "make run      set up and serve the site on http://127.0.0.1:$(PORT) (production-like)"
@@ -19,6 +19,7 @@ help:
 	@echo "make worker   the background task worker on its own (sends the emails)"
 	@echo "make bench    load test with wrk (docs/performance.md)"
 	@echo "make bench-cpu  CPU time per page and booking, in-process (docs/performance.md)"
+	@echo "make bench-insights  the Insights page with 100,000 synthetic requests (docs/performance.md)"
 	@echo "make css      regenerate the purged Bootstrap CSS after template changes (commit it)"
 	@echo "make audit    Lighthouse scores for the main pages (docs/testing.md)"
 	@echo "make clean    delete .venv, node_modules, static files, test and bench output"
@@ -101,6 +102,9 @@ bench: $(VENV)/.dev-installed .env
 
 bench-cpu: $(VENV)/.dev-installed .env
 	$(PY) bench/cpu.py
+
+bench-insights: $(VENV)/.dev-installed .env
+	$(PY) bench/insights.py
 
 # Only the Bootstrap CSS the site uses (docs/performance.md). Run after adding a
 # Bootstrap class to a template or form, and commit the regenerated purged file.

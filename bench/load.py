@@ -2,6 +2,10 @@
 The load: wrk (16 connections, 2 threads by default) on each row in turn, in interleaved
 rounds, so a busy moment on the machine spreads over every row instead of spoiling one.
 
+A row may send its own Cookie header with fewer connections, and a slow page's row makes a
+fixed number of requests a round (bench/counted.lua) instead of running for --duration: the
+Insights row, one signed-in clinic manager a couple of requests at a time, as staff use it.
+
 GET rows report through bench/report.lua; the booking POST row through bench/post.lua, which
 sends each first-time visitor's form from a pool once and writes each confirmation address
 it sees, so the run can check every accepted booking was stored.
@@ -14,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
@@ -21,6 +26,7 @@ from server import BENCH_DIR, Server, fail
 from visitor import BROWSER_ENCODINGS, harvest
 
 WRK = shutil.which("wrk") or "wrk"
+TIMEOUT_SECONDS = 10
 
 
 @dataclass
@@ -28,15 +34,25 @@ class Row:
     """One line of the table: what wrk requests, from which server."""
 
     name: str
-    kind: str  # "static", "floor", "cached", "uncached", "post"
+    kind: str  # "static", "floor", "cached", "uncached", "post", "insights"
     server: Server
     path: str
+    connections: int = 0  # 0: --connections
+    cookie: str = ""
+    requests_per_thread: int = 0  # 0: as many as --duration allows
 
 
 def run_wrk(row, args, duration, pool_path=None):
     """wrk on one row for `duration` seconds: its counts, latencies and requests/s."""
     script = "post.lua" if row.kind == "post" else "report.lua"
-    env = {**os.environ, "BENCH_LUA_DIR": str(BENCH_DIR), "BENCH_THREADS": str(args.threads)}
+    connections = row.connections or args.connections
+    threads = min(args.threads, connections)  # wrk wants a connection per thread
+    env = {**os.environ, "BENCH_LUA_DIR": str(BENCH_DIR), "BENCH_THREADS": str(threads)}
+    if row.requests_per_thread:
+        script = "counted.lua"
+        env["BENCH_REQUESTS_PER_THREAD"] = str(row.requests_per_thread)
+        # Only a limit: each thread stops after its requests.
+        duration = row.requests_per_thread * (TIMEOUT_SECONDS + 1)
     if pool_path:
         env.update(
             BENCH_POST_POOL=str(pool_path),
@@ -45,18 +61,22 @@ def run_wrk(row, args, duration, pool_path=None):
         )
     command = [
         WRK,
-        f"-t{args.threads}",
-        f"-c{args.connections}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
-        "10s",
+        f"{TIMEOUT_SECONDS}s",
         "-H",
         f"Accept-Encoding: {BROWSER_ENCODINGS}",
+        *(["-H", f"Cookie: {row.cookie}"] if row.cookie else []),
         "-s",
         str(BENCH_DIR / script),
         row.server.origin + row.path,
     ]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    if row.requests_per_thread:
+        output = run_counted(command, env, threads)
+    else:
+        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     match = re.search(r"^BENCH_JSON (\{.*\})$", output, re.MULTILINE)
     if not match:
         fail(f"no result from wrk for {row.name}:\n{output}")
@@ -65,10 +85,31 @@ def run_wrk(row, args, duration, pool_path=None):
     return result
 
 
+def run_counted(command, env, threads):
+    """
+    wrk with bench/counted.lua: wrk waits out -d even when every thread has stopped, so
+    interrupt it (it then reports as usual) once each thread has said it is done.
+    """
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as process:
+        lines = []
+        done = 0
+        for line in process.stdout:
+            lines.append(line)
+            done += line.startswith("BENCH_THREAD_DONE")
+            if done == threads:
+                process.send_signal(signal.SIGINT)
+                break
+        lines += process.stdout.readlines()
+    if process.returncode:
+        fail(f"wrk exited with {process.returncode}")
+    return "".join(lines)
+
+
 def run_rounds(label, rows, args, workdir):
     """
-    A one-second warm-up of every row, then `args.rounds` rounds of `args.duration` seconds
-    a row. Returns each row's results by row name, and how many POSTs wrk saw accepted.
+    A one-second warm-up of every row but a counted one, then `args.rounds` rounds of
+    `args.duration` seconds a row (a counted row: its requests). Returns each row's results
+    by row name, and how many POSTs wrk saw accepted.
     """
     pool = workdir / "post-pool.txt"
     for old_file in workdir.glob("accepted-*"):
@@ -84,7 +125,7 @@ def run_rounds(label, rows, args, workdir):
             result = run_wrk(row, args, 1, pool)
             accepted += result["accepted"]
             post_rate = result["rps"]
-        else:
+        elif not row.requests_per_thread:  # a slow page's own first request warms it up
             run_wrk(row, args, 1)
 
     results = {row.name: [] for row in rows}

@@ -9,7 +9,11 @@ measures it with wrk in interleaved rounds (bench/load.py):
 - the content pages (home, the milia article, the treatment list, a clinic page) and /book/,
   each from the page cache and with the page cache off (PAGE_CACHE_SECONDS=0, a second
   gunicorn on the same database);
-- a booking POST where every request is a real, accepted submission (bench/post.lua).
+- a booking POST where every request is a real, accepted submission (bench/post.lua);
+- the admin Insights page (last 12 months) for a signed-in clinic manager, after the database
+  has been filled with --insights-count synthetic requests (bench/staff.py). The fill comes
+  after the other rows are measured, so they run on the same small database as before and
+  stay comparable from run to run.
 
 It prints one table (requests/s as the median of the rounds, p50, p99, the ratio to the
 static reference, errors, targets) and the milia article's page weight, and writes the same
@@ -20,6 +24,7 @@ targets and how to read the table.
     .venv/bin/python bench/run.py                  # what `make bench` runs
     .venv/bin/python bench/run.py --duration 2 --rounds 1   # a quick look
     .venv/bin/python bench/run.py --only sqlite
+    .venv/bin/python bench/run.py --rows insights --insights-count 5000 --duration 2 --rounds 1
 
 Never point it at anything but 127.0.0.1: it is a load test.
 """
@@ -39,8 +44,14 @@ import django
 from databases import check_stored, postgres_config, sqlite_config, sqlite_journal_mode
 from load import WRK, Row, accepted_addresses, run_rounds
 from server import GUNICORN, Server, fail, get, manage, production_env
+from staff import check_insights_page, fill_requests, insights_path, signed_in_manager
 from summary import judge_posts, post_checks, print_summary, summarise, write_results
 from visitor import PAGES, discover_paths, page_weight, preflight_post
+
+# A staff page: a couple of managers at a time, not a crowd. Each round is this many requests
+# per wrk thread (a thread per connection), whatever --duration says: one can take seconds.
+INSIGHTS_CONNECTIONS = 2
+INSIGHTS_REQUESTS_PER_THREAD = 5
 
 
 def bench_config(config, args, workdir):
@@ -60,8 +71,11 @@ def bench_config(config, args, workdir):
         for server in servers:
             server.start(args.workers)
         paths = discover_paths(cached)
-        rows = bench_rows(cached, uncached, paths, args.rows)
-        for row in rows:
+        paths["insights"] = insights_path(config.env)
+        rows = bench_rows(cached, uncached, paths, args)
+        insights_rows = [row for row in rows if row.kind == "insights"]
+        page_rows = [row for row in rows if row.kind != "insights"]
+        for row in page_rows:
             if row.kind != "post":
                 status = get(row.server, row.path).status
                 if status != 200:
@@ -75,16 +89,18 @@ def bench_config(config, args, workdir):
             if row.kind in ("cached", "uncached")
         }
         accepted_locations = [preflight_post(cached)]
-        results, accepted_by_wrk = run_rounds(config.name, rows, args, workdir)
+        results, accepted_by_wrk = run_rounds(config.name, page_rows, args, workdir)
         accepted_locations += accepted_addresses(workdir)
+        # Counted before the synthetic requests arrive.
+        stored_counts = check_stored(config.env, accepted_locations)
+        if insights_rows:
+            results |= bench_insights(config, cached, insights_rows, args, workdir)
         summary = {
             "config": config.name,
             "paths": paths,
             "cache_state_on_second_request": cache_states,
-            "rows": summarise(rows, results),
-            "posts": post_checks(
-                servers, 1 + accepted_by_wrk, check_stored(config.env, accepted_locations)
-            ),
+            "rows": summarise(page_rows + insights_rows, results),
+            "posts": post_checks(servers, 1 + accepted_by_wrk, stored_counts),
             "page_weight": page_weight(cached, paths["article"]),
         }
         judge_posts(summary)
@@ -98,7 +114,22 @@ def bench_config(config, args, workdir):
             server.stop()
 
 
-def bench_rows(cached, uncached, paths, wanted_rows):
+def bench_insights(config, server, rows, args, workdir):
+    """Fill the database, sign a clinic manager in, then measure the Insights row."""
+    print(
+        f"== {config.name}: {args.insights_count} synthetic requests "
+        "(about two minutes per 100,000)"
+    )
+    fill_requests(config.env, args.insights_count)
+    cookie = signed_in_manager(config.env, server)
+    for row in rows:
+        row.cookie = cookie
+        check_insights_page(server, row.path, cookie)
+    results, _ = run_rounds(f"{config.name}, Insights", rows, args, workdir)
+    return results
+
+
+def bench_rows(cached, uncached, paths, args):
     """The table's rows; with --rows, the static reference and the rows it names."""
     rows = [
         Row("static CSS (whitenoise)", "static", cached, paths["static"]),
@@ -110,8 +141,18 @@ def bench_rows(cached, uncached, paths, wanted_rows):
         rows.append(Row(f"{label}, cached", "cached", cached, paths[key]))
         rows.append(Row(f"{label}, uncached", "uncached", uncached, paths[key]))
     rows.append(Row("booking POST", "post", cached, "/book/"))
-    if wanted_rows:
-        wanted = [word.strip().lower() for word in wanted_rows.split(",") if word.strip()]
+    rows.append(
+        Row(
+            f"Insights, {args.insights_count:,} requests",
+            "insights",
+            cached,
+            paths["insights"],
+            connections=INSIGHTS_CONNECTIONS,
+            requests_per_thread=INSIGHTS_REQUESTS_PER_THREAD,
+        )
+    )
+    if args.rows:
+        wanted = [word.strip().lower() for word in args.rows.split(",") if word.strip()]
         rows = [rows[0]] + [r for r in rows[1:] if any(w in r.name.lower() for w in wanted)]
     return rows
 
@@ -146,6 +187,12 @@ def parse_args():
         "--rows",
         help="only rows whose name contains one of these comma-separated words "
         "(the static reference always runs), e.g. --rows article,POST",
+    )
+    parser.add_argument(
+        "--insights-count",
+        type=int,
+        default=100_000,
+        help="synthetic requests in the database for the Insights row",
     )
     return parser.parse_args()
 
@@ -205,6 +252,9 @@ def main():
                 "duration_s": args.duration,
                 "rounds": args.rounds,
                 "gunicorn_workers": args.workers,
+                "insights_count": args.insights_count,
+                "insights_connections": INSIGHTS_CONNECTIONS,
+                "insights_requests_per_wrk_thread": INSIGHTS_REQUESTS_PER_THREAD,
             },
             "configs": summaries,
         },

@@ -3,7 +3,7 @@
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,7 +30,7 @@ from booking.notifications import (
     supersede_appointment_emails,
 )
 from booking.preferred_times import Day, TimeOfDay, joined_codes, preferences_in_words
-from booking.working_hours import response_deadline
+from booking.working_hours import response_deadline, working_time_between
 from pages.models import Clinic, TeamMember, Treatment
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ def consultation_request_create(
         is_clinical_priority=recent_change == ConsultationRequest.RecentChange.YES,
         reference=new_reference(),
     )
+    consultation_request.set_arrival_buckets()
     consultation_request.respond_by = consultation_request.default_respond_by()
     # Uniqueness is the database's job (the retry below), and the clinic, treatment and
     # consent texts arrive as rows already loaded: skipping those checks saves their queries.
@@ -190,7 +191,9 @@ def consultation_request_transition(
     Move the request to `status` if the workflow allows it, and record who did it.
 
     Raises ValidationError (keyed by field), changing nothing, when the move or its details
-    aren't allowed. A request rescued from spam gets the emails it was held back from.
+    aren't allowed. A request rescued from spam gets the emails it was held back from. The
+    first move from new to contacted, booked or closed records the first response, and the
+    first move to contacted or booked the request's milestones (Insights).
 
     Booking, rebooking and cancelling an appointment write the emails about it
     (AppointmentEmail rows; booking.notifications): a confirmation, an update or a
@@ -229,6 +232,16 @@ def consultation_request_transition(
             details = f"Appointment: {when} at {appointment_clinic}{with_whom}."
         if from_status == Status.CLOSED:
             changes["outcome"] = ""
+        if (
+            from_status == Status.NEW
+            and status in ConsultationRequest.RESPONSE_STATUSES
+            and current.first_response_at is None
+        ):
+            changes["first_response_at"] = now
+            changes["first_response_minutes"] = working_time_between(
+                current.created_at, now, clinic=current.clinic
+            ) // timedelta(minutes=1)
+        changes.update(current.milestones_reached(status, now))
         if status == Status.SPAM:
             changes["spam_reason"] = current.spam_reason or "Marked as spam by staff"
         elif from_status == Status.SPAM:

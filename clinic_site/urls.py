@@ -13,6 +13,8 @@ urlpatterns = [
     # Patients' data rights (find, export, erase one person): admin pages, before the admin's
     # own catch-all.
     path(f"{settings.ADMIN_PATH}privacy/", include("booking.rights_urls")),
+    # Figures for clinic managers (booking/admin/insights.py), also before the catch-all.
+    path(f"{settings.ADMIN_PATH}insights/", include("booking.admin.insights")),
     # Staff two-factor sign-in (clinic_site/two_factor.py), before the admin's catch-all.
     path(settings.ADMIN_PATH + TWO_FACTOR_PATH, include("clinic_site.two_factor")),
     path(settings.ADMIN_PATH, admin.site.urls),

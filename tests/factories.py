@@ -55,7 +55,10 @@ def make_request(**fields):
         values["consent_wording"] = make_consent_text()
     if "privacy_notice" not in values:
         values["privacy_notice"] = make_consent_text("privacy_notice", "1")
-    return ConsultationRequest.objects.create(**values)
+    consultation_request = ConsultationRequest(**values)
+    consultation_request.set_arrival_buckets()
+    consultation_request.save(force_insert=True)
+    return consultation_request
 
 
 def make_staff(username="reception", *, permissions=(), superuser=False, **fields):

@@ -1,10 +1,12 @@
 """Storing a consultation request: one service, one row, a unique reference, a consent receipt."""
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from booking import consent, services
 from booking.models import ConsentText, ConsultationRequest
@@ -88,6 +90,19 @@ def test_the_response_target_follows_the_working_day_rule(scheduled):
     stored = create()
     assert stored.respond_by == response_deadline(stored.created_at)
     assert stored.respond_by == stored.default_respond_by()
+
+
+def test_a_request_records_the_london_week_day_and_hour_it_arrived(scheduled, monkeypatch):
+    # Sunday 30 March 2025 at 23:30 UTC: the clocks have gone forward, so Monday 00:30 in London.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 3, 30, 23, 30, tzinfo=UTC))
+
+    stored = ConsultationRequest.objects.get(pk=create().pk)
+
+    assert (stored.arrival_week, stored.arrival_weekday, stored.arrival_hour) == (
+        date(2025, 3, 31),
+        0,
+        0,
+    )
 
 
 def test_a_yes_to_changed_bled_or_itchy_is_a_clinical_priority_with_a_sooner_target(

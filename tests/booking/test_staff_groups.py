@@ -31,6 +31,7 @@ def test_migration_creates_clinic_manager_group_with_export_and_delete():
     assert permission_names("Clinic manager") == permission_names("Reception") | {
         "booking.export_consultationrequest",
         "booking.delete_consultationrequest",
+        "booking.view_insights",
     }
 
 
