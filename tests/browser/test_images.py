@@ -17,13 +17,23 @@ from tests.factories import give_every_page_an_image, image_upload, make_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LAYOUT_SHIFT = """
+# Each layout shift: how much, and which elements moved from where to where.
+LAYOUT_SHIFTS = """
 () => new Promise((resolve) => {
-  let total = 0;
+  const shifts = [];
+  const describe = (node) => node ? `${node.nodeName}.${node.className || ""}` : "?";
+  const box = (rect) => [rect.x, rect.y, rect.width, rect.height].map(Math.round);
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) total += entry.value;
+    for (const entry of list.getEntries()) {
+      shifts.push({
+        value: entry.value,
+        moved: (entry.sources || []).map(
+          (s) => [describe(s.node), box(s.previousRect), box(s.currentRect)]
+        ),
+      });
+    }
   }).observe({type: "layout-shift", buffered: true});
-  setTimeout(() => resolve(total), 500);
+  setTimeout(() => resolve(shifts), 500);
 })
 """
 
@@ -52,7 +62,8 @@ def test_a_hero_is_fetched_once_as_webp_at_the_right_size_without_moving_the_pag
     fetched_width = int(re.search(r"/(\d+)\.webp$", shown["src"])[1])
     assert shown["width"] <= fetched_width < shown["width"] * 2, shown
     assert abs(shown["height"] - shown["width"] * 1350 / 2400) <= 1, shown
-    assert page.evaluate(LAYOUT_SHIFT) == 0
+    shifts = page.evaluate(LAYOUT_SHIFTS)
+    assert sum(shift["value"] for shift in shifts) == 0, shifts
     assert hero_img.get_attribute("alt") == "A clinic room"
     violations = axe_violations(page)
     assert not violations, describe_violations({article.get_absolute_url(): violations})
