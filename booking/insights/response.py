@@ -18,7 +18,7 @@ from booking.insights.base import (
 )
 from booking.insights.suppression import count_cell, protect, share_cell, total_cell
 from booking.models import ConsultationRequest
-from booking.models.requests import FIRST_RESPONSE_TENTHS
+from booking.models.insights_indexes import FIRST_RESPONSE_TENTHS
 
 Status = ConsultationRequest.Status
 # The key of a total across a group column (all clinics).

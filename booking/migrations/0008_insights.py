@@ -17,7 +17,7 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from booking.models.requests import arrival_buckets
+from booking.models.insights_indexes import arrival_buckets
 from booking.working_hours import working_time_between
 
 RESPONSE_STATUSES = ("contacted", "booked", "closed")
@@ -211,7 +211,7 @@ class Migration(migrations.Migration):
             ),
         ),
         # One index per GROUP BY of the figures, so the database counts the requests in index
-        # order instead of sorting them (booking.models.requests.INSIGHTS_GROUPING_INDEXES says
+        # order instead of sorting them (booking.models.insights_indexes.INSIGHTS_GROUPING_INDEXES says
         # which earn their write cost).
         *(
             migrations.AddIndex(model_name="consultationrequest", index=index)
